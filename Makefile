@@ -1,0 +1,49 @@
+# The two commands a newcomer needs:  make demo   and   make test
+# Both create .venv and install what they need (Debian packages too, when run as root).
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.deps-installed
+# Real daemons and tools the lab, the integration tests and the demo run.
+DEBIAN_PACKAGES := snmpd snmp lldpd openssh-server openssh-client prometheus prometheus-alertmanager \
+                   prometheus-snmp-exporter graphviz fonts-dejavu-core fping iproute2 nftables procps
+
+.PHONY: demo test lint typecheck unit install debian-packages bench clean
+
+demo: install
+	$(VENV)/bin/netmon demo
+
+test: install lint typecheck
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check netmon tests bench
+	$(VENV)/bin/ruff format --check netmon tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+# Installs the package itself (not editable: tests run against what a user would install).
+install: $(STAMP) debian-packages
+	$(PY) -m pip install -q --no-deps --force-reinstall . >/dev/null
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q '.[test]'
+	touch $@
+
+debian-packages:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing Debian packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  fi; \
+	else echo "not root: skipping Debian packages ($(DEBIAN_PACKAGES)); lab tests will be skipped"; fi
+
+bench: install
+	$(PY) bench/validate.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,68 @@
+"""`netmon validate`: every problem of the inventory and config.yaml in one run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from netmon.config import check_config
+from netmon.errors import Problem
+from netmon.inventory import check_inventory
+
+InventoryOpt = Annotated[
+    Path, typer.Option("--inventory", "-i", help="inventory folder (every *.yaml in it)")
+]
+ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="runtime settings file")]
+
+
+def report(problems: list[Problem]) -> tuple[int, int]:
+    """Print problems, one per line plus hint; return (errors, warnings)."""
+    for p in problems:
+        print(p.render())
+    errors = sum(p.severity == "error" for p in problems)
+    return errors, len(problems) - errors
+
+
+def validate(
+    inventory: InventoryOpt = Path("inventory"),
+    config: ConfigOpt = Path("config.yaml"),
+) -> None:
+    """Check the inventory and config.yaml together; print every problem as FILE:LINE:COL.
+
+    Exit code 0 when valid (warnings allowed), 1 when anything is wrong.
+
+    Examples:
+      netmon validate
+      netmon validate --inventory tests/data/lab-small --config config.yaml
+    """
+    problems: list[Problem] = []
+    names: list[str] | None = None
+    if config.exists():
+        settings, config_problems = check_config(config)
+        problems += config_problems
+        names = list(settings.credentials) if settings else None
+    else:
+        problems.append(
+            Problem(
+                str(config),
+                0,
+                0,
+                "config file not found",
+                "pass --config FILE, or run from the repository root",
+            )
+        )
+    inv, inv_problems = check_inventory(inventory, names)
+    problems += inv_problems
+    errors, warnings = report(problems)
+    if inv is not None and not errors:
+        print(
+            f"ok: {len(inv.agencies)} agencies, {len(inv.devices)} devices, "
+            f"{len(inv.links)} links, {warnings} warning(s)",
+            file=sys.stderr,
+        )
+        raise typer.Exit(0)
+    print(f"invalid: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    raise typer.Exit(1)

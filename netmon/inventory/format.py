@@ -1,0 +1,141 @@
+"""The inventory file format, as a spec: the checker and the JSON Schema both come from here.
+
+inventory/README.md explains it for people; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from netmon.model import DEVICE_ROLES, LINK_KINDS, PLATFORMS, PROBE_KINDS, SITE_ROLES
+from netmon.yamlspec import Bool, Field, Float, Int, ListOf, MapOf, Obj, Str
+
+ID_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"
+ID_HINT = "ids are lower-case letters, digits and '-', at most 64 characters"
+IFACE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_./:-]{0,63}"
+
+ID = Str(pattern=ID_PATTERN, pattern_hint=ID_HINT, doc="stable id: lower-case a-z, 0-9, '-'")
+NAME = Str(doc="human name, UTF-8 (Vietnamese welcome)")
+IFACE = Str(
+    pattern=IFACE_PATTERN, pattern_hint="letters, digits and _ . / : -", doc="interface name"
+)
+LOCATION = Obj(
+    {
+        "lat": Field(Float(minimum=-90, maximum=90), required=True),
+        "lon": Field(Float(minimum=-180, maximum=180), required=True),
+    },
+    doc="WGS84 coordinates",
+)
+
+SETTINGS_FIELDS: dict[str, Field] = {
+    "platform": Field(Str(enum=PLATFORMS, doc="device platform: decides SSH commands and parsers")),
+    "probes": Field(ListOf(Str(enum=PROBE_KINDS), doc="probes that apply to the device")),
+    "credentials": Field(
+        Obj(
+            {"snmp": Field(ID), "ssh": Field(ID)},
+            doc="names of credential sets defined in config.yaml (never secrets)",
+        )
+    ),
+    "tcp_port": Field(Int(minimum=1, maximum=65535, doc="port the tcp probe connects to")),
+}
+SETTINGS = Obj(dict(SETTINGS_FIELDS), doc="device settings, inherited defaults -> groups -> device")
+
+DEVICE = Obj(
+    {
+        "id": Field(ID, required=True),
+        "role": Field(Str(enum=DEVICE_ROLES), required=True),
+        "site": Field(ID),
+        "agency": Field(ID),
+        "mgmt": Field(Str(doc="IPv4 management address"), required=True),
+        "interfaces": Field(ListOf(IFACE, min_items=1), required=True),
+        "groups": Field(ListOf(ID)),
+        **SETTINGS_FIELDS,
+    },
+    one_of=("site", "agency"),
+    doc="a managed device: core or PoP router (site) or an agency's CPE (agency)",
+)
+ENDPOINT = Obj({"device": Field(ID, required=True), "interface": Field(IFACE, required=True)})
+
+SECTIONS: dict[str, Field] = {
+    "inventory": Field(
+        Obj(
+            {
+                "name": Field(NAME, required=True),
+                "lab": Field(Bool(doc="true: a replica the lab builds; refused outside the lab")),
+                "management_network": Field(Str(doc="CIDR every management address falls in")),
+            }
+        )
+    ),
+    "levels": Field(
+        ListOf(Obj({"id": Field(ID, required=True), "name": Field(NAME, required=True)}))
+    ),
+    "groups": Field(
+        ListOf(
+            Obj(
+                {
+                    "id": Field(ID, required=True),
+                    "name": Field(NAME, required=True),
+                    "kind": Field(Str(pattern=ID_PATTERN, pattern_hint=ID_HINT), required=True),
+                }
+            )
+        )
+    ),
+    "services": Field(
+        ListOf(
+            Obj(
+                {
+                    "id": Field(ID, required=True),
+                    "name": Field(NAME, required=True),
+                    "devices": Field(ListOf(ID, min_items=1), required=True),
+                }
+            )
+        )
+    ),
+    "sites": Field(
+        ListOf(
+            Obj(
+                {
+                    "id": Field(ID, required=True),
+                    "name": Field(NAME, required=True),
+                    "role": Field(Str(enum=SITE_ROLES), required=True),
+                    "group": Field(ID),
+                    "location": Field(LOCATION),
+                }
+            )
+        )
+    ),
+    "agencies": Field(
+        ListOf(
+            Obj(
+                {
+                    "id": Field(ID, required=True),
+                    "name": Field(NAME, required=True),
+                    "level": Field(ID, required=True),
+                    "group": Field(ID, required=True),
+                    "parent": Field(ID),
+                    "services": Field(ListOf(ID)),
+                    "location": Field(LOCATION),
+                }
+            )
+        )
+    ),
+    "defaults": Field(SETTINGS),
+    "device_groups": Field(MapOf(SETTINGS, key_pattern=ID_PATTERN)),
+    "devices": Field(ListOf(DEVICE)),
+    "links": Field(
+        ListOf(
+            Obj(
+                {
+                    "id": Field(ID, required=True),
+                    "a": Field(ENDPOINT, required=True),
+                    "b": Field(ENDPOINT, required=True),
+                    "kind": Field(Str(enum=LINK_KINDS), required=True),
+                    "capacity_mbps": Field(Int(minimum=1, maximum=10_000_000), required=True),
+                }
+            )
+        )
+    ),
+}
+FILE = Obj(
+    SECTIONS,
+    title="netmon inventory file",
+    doc="One file of a netmon inventory folder; see inventory/README.md",
+)

@@ -1,0 +1,268 @@
+"""Read an inventory folder: every file checked, sections joined, references resolved.
+
+`check_inventory` returns every problem in one run (what `netmon validate` prints);
+`load_inventory` is the same, raising InventoryError when there is any error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Network
+from pathlib import Path
+from typing import Any
+
+from netmon.errors import InventoryError, Problem
+from netmon.inventory.format import FILE
+from netmon.model import (
+    Agency,
+    CredentialRefs,
+    Device,
+    Endpoint,
+    Group,
+    Inventory,
+    Level,
+    Link,
+    Location,
+    Service,
+    Site,
+)
+from netmon.yamlspec import Checker, Mapping, read_yaml
+
+LIST_SECTIONS = ("levels", "groups", "services", "sites", "agencies", "devices", "links")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One checked item of a list section, with the file it came from."""
+
+    file: str
+    data: Mapping
+
+    def at(self, key: str | None = None) -> tuple[int, int]:
+        if key is not None and key in self.data.at:
+            return self.data.at[key]
+        return self.data.line, self.data.col
+
+    def problem(
+        self, key: str | None, message: str, hint: str = "", severity: str = "error"
+    ) -> Problem:
+        line, col = self.at(key)
+        return Problem(
+            self.file, line, col, message, hint, "warning" if severity == "warning" else "error"
+        )
+
+
+@dataclass
+class Raw:
+    """The folder's files, checked one by one and joined by section."""
+
+    meta: Entry | None = None
+    sections: dict[str, list[Entry]] = field(default_factory=lambda: {s: [] for s in LIST_SECTIONS})
+    defaults: Entry | None = None
+    device_groups: dict[str, Entry] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def inventory_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.yaml") if p.is_file())
+
+
+def check_inventory(
+    folder: Path, credential_names: Iterable[str] | None = None
+) -> tuple[Inventory | None, list[Problem]]:
+    """Every problem of the folder, and the Inventory when there is no error.
+
+    credential_names: the credential sets config.yaml defines; None skips that check.
+    """
+    from netmon.inventory.checks import check_references  # the second half of the job
+
+    raw = read_folder(folder)
+    if any(p.severity == "error" for p in raw.problems):
+        return None, raw.problems
+    problems = raw.problems + check_references(raw, credential_names)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    return build(raw, str(folder)), problems
+
+
+def load_inventory(folder: Path, credential_names: Iterable[str] | None = None) -> Inventory:
+    inventory, problems = check_inventory(folder, credential_names)
+    if inventory is None:
+        raise InventoryError(problems)
+    return inventory
+
+
+def read_folder(folder: Path) -> Raw:
+    raw = Raw()
+    if not folder.is_dir():
+        raw.problems.append(
+            Problem(
+                str(folder),
+                0,
+                0,
+                "inventory folder not found",
+                "pass --inventory DIR, or run from the repository root",
+            )
+        )
+        return raw
+    files = inventory_files(folder)
+    if not files:
+        raw.problems.append(Problem(str(folder), 0, 0, "no *.yaml files in the inventory folder"))
+        return raw
+    for path in files:
+        _read_file(path, raw)
+    if raw.meta is None and not any(p.severity == "error" for p in raw.problems):
+        raw.problems.append(
+            Problem(
+                str(folder),
+                0,
+                0,
+                "no file has an 'inventory:' section",
+                "add 'inventory: {name: ...}' to one file",
+            )
+        )
+    return raw
+
+
+def _read_file(path: Path, raw: Raw) -> None:
+    name = str(path)
+    root, problems = read_yaml(path, name)
+    raw.problems.extend(problems)
+    if root is None:
+        return
+    checker = Checker(name)
+    data = checker.check(root, FILE, "file")
+    raw.problems.extend(checker.problems)
+    if not isinstance(data, Mapping):
+        return
+    for section in LIST_SECTIONS:
+        raw.sections[section].extend(Entry(name, item) for item in data.get(section, ()))
+    if "inventory" in data:
+        here = Entry(name, data["inventory"])
+        if raw.meta is not None:
+            line, col = here.at()
+            raw.problems.append(
+                Problem(
+                    name,
+                    line,
+                    col,
+                    f"second 'inventory:' section (first in {raw.meta.file})",
+                    "keep one inventory section for the whole folder",
+                )
+            )
+        else:
+            raw.meta = here
+    if "defaults" in data:
+        here = Entry(name, data["defaults"])
+        if raw.defaults is not None:
+            raw.problems.append(
+                here.problem(
+                    None,
+                    f"second 'defaults:' section (first in {raw.defaults.file})",
+                    "merge them into one",
+                )
+            )
+        else:
+            raw.defaults = here
+    groups = data.get("device_groups", Mapping())
+    for gid, settings in groups.items():
+        if gid in raw.device_groups:
+            line, col = groups.at[gid]
+            raw.problems.append(
+                Problem(
+                    name,
+                    line,
+                    col,
+                    f"duplicate device group '{gid}'",
+                    f"first defined in {raw.device_groups[gid].file}",
+                )
+            )
+        else:
+            raw.device_groups[gid] = Entry(name, settings)
+
+
+def _settings(raw: Raw, device: Mapping) -> dict[str, Any]:
+    """Effective settings: device over its groups (last listed wins) over defaults."""
+    layers = [raw.defaults.data if raw.defaults else {}]
+    layers += [raw.device_groups[g].data for g in device.get("groups", ())]
+    layers.append(device)
+    out: dict[str, Any] = {"credentials": {}}
+    for layer in layers:
+        for key in ("platform", "probes", "tcp_port"):
+            if key in layer:
+                out[key] = layer[key]
+        out["credentials"].update(layer.get("credentials", {}))
+    return out
+
+
+def _location(data: Mapping) -> Location | None:
+    loc = data.get("location")
+    return Location(loc["lat"], loc["lon"]) if loc else None
+
+
+def build(raw: Raw, source: str) -> Inventory:
+    """Turn checked, reference-clean raw data into the frozen model."""
+    s = raw.sections
+    meta = raw.meta.data if raw.meta else Mapping()
+    all_services = tuple(e.data["id"] for e in s["services"])
+    devices = []
+    for e in s["devices"]:
+        d = e.data
+        eff = _settings(raw, d)
+        devices.append(
+            Device(
+                id=d["id"],
+                role=d["role"],
+                mgmt=IPv4Address(d["mgmt"]),
+                platform=eff.get("platform", "linux"),
+                probes=tuple(eff.get("probes", ("icmp",))),
+                credentials=CredentialRefs(**eff["credentials"]),
+                interfaces=tuple(d["interfaces"]),
+                site=d.get("site"),
+                agency=d.get("agency"),
+                groups=tuple(d.get("groups", ())),
+                tcp_port=eff.get("tcp_port", 22),
+            )
+        )
+    net = meta.get("management_network")
+    return Inventory(
+        name=meta.get("name", ""),
+        lab=bool(meta.get("lab", False)),
+        management_network=IPv4Network(net) if net else None,
+        levels=tuple(Level(e.data["id"], e.data["name"]) for e in s["levels"]),
+        groups=tuple(Group(e.data["id"], e.data["name"], e.data["kind"]) for e in s["groups"]),
+        services=tuple(
+            Service(e.data["id"], e.data["name"], tuple(e.data["devices"])) for e in s["services"]
+        ),
+        sites=tuple(
+            Site(
+                e.data["id"], e.data["name"], e.data["role"], e.data.get("group"), _location(e.data)
+            )
+            for e in s["sites"]
+        ),
+        agencies=tuple(
+            Agency(
+                id=e.data["id"],
+                name=e.data["name"],
+                level=e.data["level"],
+                group=e.data["group"],
+                parent=e.data.get("parent"),
+                services=tuple(e.data.get("services", all_services)),
+                location=_location(e.data),
+            )
+            for e in s["agencies"]
+        ),
+        devices=tuple(devices),
+        links=tuple(
+            Link(
+                id=e.data["id"],
+                a=Endpoint(e.data["a"]["device"], e.data["a"]["interface"]),
+                b=Endpoint(e.data["b"]["device"], e.data["b"]["interface"]),
+                kind=e.data["kind"],
+                capacity_bps=e.data["capacity_mbps"] * 1_000_000,
+            )
+            for e in s["links"]
+        ),
+        source=source,
+    )

@@ -1,0 +1,186 @@
+"""The inventory as every stage sees it: frozen, validated, settings already inherited.
+
+The YAML format (inventory/README.md) is richer for people (defaults, groups, several files);
+by the time data reaches these types every reference has been checked and every device
+carries its effective settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from ipaddress import IPv4Address, IPv4Network
+from typing import Literal
+
+# Names the probes register under (netmon/probes keeps the map; the inventory only names them).
+PROBE_KINDS: tuple[str, ...] = ("icmp", "tcp", "snmp", "ssh")
+# Platforms the SSH collector knows; SNMP works on any of them.
+PLATFORMS: tuple[str, ...] = ("linux", "cisco_ios", "huawei_vrp")
+
+SiteRole = Literal["core", "pop"]
+DeviceRole = Literal["core", "pop", "cpe"]
+LinkKind = Literal["access", "aggregation", "ring"]
+SITE_ROLES: tuple[SiteRole, ...] = ("core", "pop")
+DEVICE_ROLES: tuple[DeviceRole, ...] = ("core", "pop", "cpe")
+LINK_KINDS: tuple[LinkKind, ...] = ("access", "aggregation", "ring")
+
+
+@dataclass(frozen=True)
+class Location:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Level:
+    """An administrative level (province, district, commune...): data, not code."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """A grouping of agencies and sites, such as a district or an area."""
+
+    id: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Service:
+    """An upstream service agencies reach through the core, attached at one or more devices."""
+
+    id: str
+    name: str
+    devices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    """A MetroNet site: the provincial core or a PoP."""
+
+    id: str
+    name: str
+    role: SiteRole
+    group: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    name: str
+    level: str
+    group: str
+    parent: str | None = None
+    services: tuple[str, ...] = ()
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class CredentialRefs:
+    """Names of credential sets defined in config.yaml; never the secrets themselves."""
+
+    snmp: str | None = None
+    ssh: str | None = None
+
+
+@dataclass(frozen=True)
+class Device:
+    """A device with its effective settings (defaults -> groups -> device already applied)."""
+
+    id: str
+    role: DeviceRole
+    mgmt: IPv4Address
+    platform: str
+    probes: tuple[str, ...]
+    credentials: CredentialRefs
+    interfaces: tuple[str, ...]
+    site: str | None = None
+    agency: str | None = None
+    groups: tuple[str, ...] = ()
+    tcp_port: int = 22
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    device: str
+    interface: str
+
+    def __str__(self) -> str:
+        return f"{self.device}:{self.interface}"
+
+
+@dataclass(frozen=True)
+class Link:
+    id: str
+    a: Endpoint
+    b: Endpoint
+    kind: LinkKind
+    capacity_bps: int
+
+    def ends(self) -> tuple[Endpoint, Endpoint]:
+        return (self.a, self.b)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The whole validated inventory. Lookups by id are built once, lazily."""
+
+    name: str
+    lab: bool
+    management_network: IPv4Network | None
+    levels: tuple[Level, ...]
+    groups: tuple[Group, ...]
+    services: tuple[Service, ...]
+    sites: tuple[Site, ...]
+    agencies: tuple[Agency, ...]
+    devices: tuple[Device, ...]
+    links: tuple[Link, ...]
+    source: str = field(default="", compare=False)
+
+    @cached_property
+    def agency_by_id(self) -> dict[str, Agency]:
+        return {a.id: a for a in self.agencies}
+
+    @cached_property
+    def device_by_id(self) -> dict[str, Device]:
+        return {d.id: d for d in self.devices}
+
+    @cached_property
+    def site_by_id(self) -> dict[str, Site]:
+        return {s.id: s for s in self.sites}
+
+    @cached_property
+    def link_by_id(self) -> dict[str, Link]:
+        return {lk.id: lk for lk in self.links}
+
+    @cached_property
+    def devices_of_agency(self) -> dict[str, tuple[Device, ...]]:
+        out: dict[str, list[Device]] = {a.id: [] for a in self.agencies}
+        for d in self.devices:
+            if d.agency is not None:
+                out[d.agency].append(d)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def links_of_device(self) -> dict[str, tuple[Link, ...]]:
+        out: dict[str, list[Link]] = {d.id: [] for d in self.devices}
+        for lk in self.links:
+            out[lk.a.device].append(lk)
+            out[lk.b.device].append(lk)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def dual_homed(self) -> tuple[str, ...]:
+        """Agencies whose devices have two or more declared links (redundancy is two links)."""
+        return tuple(
+            a.id
+            for a in self.agencies
+            if sum(len(self.links_of_device[d.id]) for d in self.devices_of_agency[a.id]) >= 2
+        )
+
+    def core_devices(self) -> tuple[Device, ...]:
+        return tuple(d for d in self.devices if d.role == "core")

@@ -1,0 +1,37 @@
+"""Strict YAML: a reader that refuses YAML's traps, and a spec checker with file:line:col."""
+
+from netmon.yamlspec.reader import MAX_BYTES, MAX_DEPTH, read_yaml
+from netmon.yamlspec.spec import (
+    Bool,
+    Checker,
+    Field,
+    Float,
+    Int,
+    ListOf,
+    MapOf,
+    Mapping,
+    Obj,
+    Sequence,
+    Spec,
+    Str,
+    json_schema,
+)
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "Bool",
+    "Checker",
+    "Field",
+    "Float",
+    "Int",
+    "ListOf",
+    "MapOf",
+    "Mapping",
+    "Obj",
+    "Sequence",
+    "Spec",
+    "Str",
+    "json_schema",
+    "read_yaml",
+]

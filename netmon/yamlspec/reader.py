@@ -1,0 +1,213 @@
+"""Strict YAML reading: a node tree with positions, built without recursion.
+
+PyYAML's own loader keeps the last of two duplicate keys, expands alias bombs when walked, and
+recurses once per nesting level. This reader composes nodes itself from libyaml's event stream,
+so it can refuse each of those at the place it happens, with file:line:col:
+duplicate keys, anchors and aliases, nesting deeper than MAX_DEPTH, files over MAX_BYTES,
+more than one document, and explicit tags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from netmon.errors import Problem
+
+MAX_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 32
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_resolver = yaml.resolver.Resolver()
+
+
+@dataclass
+class _Open:
+    node: MappingNode | SequenceNode
+    items: list[Node]
+
+
+class _Refused(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+def read_yaml(path: Path, display: str | None = None) -> tuple[Node | None, list[Problem]]:
+    """Read one YAML file into a node tree. Returns (None, problems) when it cannot be read.
+
+    An empty file gives (None, []).
+    """
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, [
+                Problem(
+                    name,
+                    1,
+                    1,
+                    f"file is {size} bytes; the limit is {MAX_BYTES}",
+                    "split it into several files in the same folder",
+                )
+            ]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(name, 0, 0, f"cannot read file: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem(name, line, col, "file is not valid UTF-8", "save it as UTF-8")]
+    try:
+        return _compose(text, name), []
+    except _Refused as refused:
+        return None, [refused.problem]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        what = " ".join(s for s in (exc.context, exc.problem) if s)
+        return None, [
+            Problem(
+                name,
+                line,
+                col,
+                f"YAML syntax error: {what}",
+                "check indentation, colons and quotes around this place",
+            )
+        ]
+    except yaml.YAMLError as exc:
+        return None, [Problem(name, 0, 0, f"YAML error: {exc}")]
+
+
+def _at(name: str, mark: Any, message: str, hint: str = "") -> _Refused:
+    return _Refused(Problem(name, mark.line + 1, mark.column + 1, message, hint))
+
+
+def _compose(text: str, name: str) -> Node | None:
+    loader = _Loader(text)
+    try:
+        stack: list[_Open] = []
+        root: Node | None = None
+        documents = 0
+        while True:
+            event = loader.get_event()
+            if isinstance(event, yaml.StreamEndEvent):
+                return root
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _at(
+                        name,
+                        event.start_mark,
+                        "more than one YAML document in the file",
+                        "remove the '---' separator; use one file per document",
+                    )
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                raise _at(
+                    name,
+                    event.start_mark,
+                    "anchors and aliases are not supported",
+                    "write the value out, or use 'defaults' and 'device_groups' to share settings",
+                )
+            node: Node | None = None
+            if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+                raise _at(
+                    name,
+                    event.start_mark,
+                    f"anchor '&{event.anchor}' is not supported",
+                    "write the value out, or use 'defaults' and 'device_groups' to share settings",
+                )
+            if isinstance(event, yaml.ScalarEvent):
+                node = _scalar(event, name)
+            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                _check_tag(event, name)
+                if len(stack) >= MAX_DEPTH:
+                    raise _at(
+                        name,
+                        event.start_mark,
+                        f"nesting deeper than {MAX_DEPTH} levels",
+                        "an inventory never needs this much nesting; flatten the data",
+                    )
+                cls = MappingNode if isinstance(event, yaml.MappingStartEvent) else SequenceNode
+                tag = "tag:yaml.org,2002:map" if cls is MappingNode else "tag:yaml.org,2002:seq"
+                stack.append(
+                    _Open(
+                        cls(tag, [], _mark(event.start_mark), None, flow_style=event.flow_style), []
+                    )
+                )
+                continue
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                done = stack.pop()
+                done.node.end_mark = event.end_mark
+                if isinstance(done.node, MappingNode):
+                    done.node.value = _pairs(done.items, name)
+                else:
+                    done.node.value = done.items
+                node = done.node
+            else:
+                continue  # stream start, document end
+            if stack:
+                stack[-1].items.append(node)
+            else:
+                root = node
+    finally:
+        loader.dispose()
+
+
+def _mark(mark: Any) -> yaml.Mark:
+    """libyaml's marks quack like PyYAML's; the stubs do not know it."""
+    return mark  # type: ignore[no-any-return]
+
+
+def _check_tag(event: yaml.NodeEvent, name: str) -> None:
+    tag = getattr(event, "tag", None)
+    if tag is not None and tag != "!" and not getattr(event, "implicit", True):
+        raise _at(name, event.start_mark, f"YAML tag '{tag}' is not supported", "remove the tag")
+
+
+def _scalar(event: yaml.ScalarEvent, name: str) -> ScalarNode:
+    plain, _quoted = event.implicit
+    if event.tag is not None and event.tag != "!" and not (plain or _quoted):
+        raise _at(
+            name,
+            event.start_mark,
+            f"YAML tag '{event.tag}' is not supported",
+            "remove the tag; quote the value if it must be text",
+        )
+    if event.style in ("'", '"', "|", ">") or not plain:
+        tag = "tag:yaml.org,2002:str"
+    else:
+        tag = str(_resolver.resolve(ScalarNode, event.value, (True, False)))  # type: ignore[no-untyped-call]
+    node = ScalarNode(
+        tag, event.value, _mark(event.start_mark), _mark(event.end_mark), style=event.style
+    )
+    return node
+
+
+def _pairs(items: list[Node], name: str) -> list[tuple[Node, Node]]:
+    pairs = list(zip(items[0::2], items[1::2], strict=True))
+    seen: dict[str, Node] = {}
+    for key, _value in pairs:
+        if not isinstance(key, ScalarNode):
+            raise _at(
+                name,
+                key.start_mark,
+                "a mapping key must be plain text",
+                "use a simple name as the key",
+            )
+        first = seen.get(key.value)
+        if first is not None:
+            raise _at(
+                name,
+                key.start_mark,
+                f"duplicate key '{key.value}' (first at line {first.start_mark.line + 1})",
+                "YAML would silently keep only the last one: remove or rename one of them",
+            )
+        seen[key.value] = key
+    return pairs
