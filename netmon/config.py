@@ -243,7 +243,7 @@ def check_config(path: Path) -> tuple[Settings | None, list[Problem]]:
     if problems:
         return None, problems
     checker = Checker(str(path), reject_secret_keys=False)
-    data = checker.check(root, SPEC, "config") if root is not None else Mapping()
+    data = checker.check(root, SPEC, "") if root is not None else Mapping()
     problems = checker.problems
     if not isinstance(data, Mapping):
         return None, problems

@@ -71,7 +71,13 @@ def check_references(raw: Raw, credential_names: Iterable[str] | None) -> list[P
         _ref(e, "group", d["group"], groups, "group", p)
         if "parent" in d:
             if d["parent"] == d["id"]:
-                p.append(e.problem("parent", f"agency '{d['id']}' is its own parent"))
+                p.append(
+                    e.problem(
+                        "parent",
+                        f"agency '{d['id']}' is its own parent",
+                        "name the agency above it, or remove 'parent'",
+                    )
+                )
             else:
                 _ref(e, "parent", d["parent"], agencies, "agency", p)
         for svc in d.get("services", ()):
@@ -185,7 +191,13 @@ def _check_devices(
                         )
                     )
         if len(set(d["interfaces"])) != len(d["interfaces"]):
-            p.append(e.problem("interfaces", f"device '{d['id']}' lists an interface twice"))
+            p.append(
+                e.problem(
+                    "interfaces",
+                    f"device '{d['id']}' lists an interface twice",
+                    "list each interface once",
+                )
+            )
 
 
 def _check_credentials(e: Entry, creds: set[str] | None, p: list[Problem]) -> None:

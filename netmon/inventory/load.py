@@ -65,6 +65,9 @@ class Raw:
 
 
 def inventory_files(folder: Path) -> list[Path]:
+    """The files of an inventory: every *.yaml of a folder, in name order; or one file."""
+    if folder.is_file():
+        return [folder]
     return sorted(p for p in folder.glob("*.yaml") if p.is_file())
 
 
@@ -95,7 +98,7 @@ def load_inventory(folder: Path, credential_names: Iterable[str] | None = None) 
 
 def read_folder(folder: Path) -> Raw:
     raw = Raw()
-    if not folder.is_dir():
+    if not folder.exists():
         raw.problems.append(
             Problem(
                 str(folder),
@@ -132,7 +135,7 @@ def _read_file(path: Path, raw: Raw) -> None:
     if root is None:
         return
     checker = Checker(name)
-    data = checker.check(root, FILE, "file")
+    data = checker.check(root, FILE, "")
     raw.problems.extend(checker.problems)
     if not isinstance(data, Mapping):
         return

@@ -23,6 +23,7 @@ MAX_DEPTH = 32
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _resolver = yaml.resolver.Resolver()
+_FLATTEN = "an inventory never needs this much nesting; flatten the data"
 
 
 @dataclass
@@ -71,6 +72,10 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Node | None, list
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = " ".join(s for s in (exc.context, exc.problem) if s)
+        if "nesting depth" in what:  # libyaml's own limit, met inside one flow collection
+            return None, [
+                Problem(name, line, col, f"nesting deeper than {MAX_DEPTH} levels", _FLATTEN)
+            ]
         return None, [
             Problem(
                 name,
@@ -132,7 +137,7 @@ def _compose(text: str, name: str) -> Node | None:
                         name,
                         event.start_mark,
                         f"nesting deeper than {MAX_DEPTH} levels",
-                        "an inventory never needs this much nesting; flatten the data",
+                        _FLATTEN,
                     )
                 cls = MappingNode if isinstance(event, yaml.MappingStartEvent) else SequenceNode
                 tag = "tag:yaml.org,2002:map" if cls is MappingNode else "tag:yaml.org,2002:seq"
