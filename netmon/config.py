@@ -13,7 +13,19 @@ from pathlib import Path
 from typing import Any
 
 from netmon.errors import ConfigError, Problem
-from netmon.yamlspec import Bool, Checker, Field, Float, Int, MapOf, Mapping, Obj, Str, read_yaml
+from netmon.yamlspec import (
+    ROOT,
+    Bool,
+    Checker,
+    Field,
+    Float,
+    Int,
+    MapOf,
+    Mapping,
+    Obj,
+    Str,
+    read_yaml,
+)
 
 DEFAULT_LISTEN = "127.0.0.1:10467"
 _ID = r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"
@@ -243,7 +255,7 @@ def check_config(path: Path) -> tuple[Settings | None, list[Problem]]:
     if problems:
         return None, problems
     checker = Checker(str(path), reject_secret_keys=False)
-    data = checker.check(root, SPEC, "") if root is not None else Mapping()
+    data = checker.check(root, SPEC, ROOT) if root is not None else Mapping()
     problems = checker.problems
     if not isinstance(data, Mapping):
         return None, problems

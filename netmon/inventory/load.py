@@ -27,7 +27,7 @@ from netmon.model import (
     Service,
     Site,
 )
-from netmon.yamlspec import Checker, Mapping, read_yaml
+from netmon.yamlspec import ROOT, Checker, Mapping, read_yaml
 
 LIST_SECTIONS = ("levels", "groups", "services", "sites", "agencies", "devices", "links")
 
@@ -135,7 +135,7 @@ def _read_file(path: Path, raw: Raw) -> None:
     if root is None:
         return
     checker = Checker(name)
-    data = checker.check(root, FILE, "")
+    data = checker.check(root, FILE, ROOT)
     raw.problems.extend(checker.problems)
     if not isinstance(data, Mapping):
         return

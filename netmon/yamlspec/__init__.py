@@ -2,6 +2,7 @@
 
 from netmon.yamlspec.reader import MAX_BYTES, MAX_DEPTH, read_yaml
 from netmon.yamlspec.spec import (
+    ROOT,
     Bool,
     Checker,
     Field,
@@ -20,6 +21,7 @@ from netmon.yamlspec.spec import (
 __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
+    "ROOT",
     "Bool",
     "Checker",
     "Field",

@@ -19,6 +19,7 @@ from netmon.errors import Problem
 STR, INT, FLOAT, BOOL, NULL = (
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")
 )
+ROOT = "file"  # what `where` is at the top of a file
 _OCTAL_LOOKING = re.compile(r"^[-+]?0[0-9_]+$")
 # Keys that mean someone is about to commit a secret: refused with a message that says so.
 SECRET_WORDS = frozenset(
@@ -150,7 +151,7 @@ class Checker:
             return self._list(node, spec, where)
         if not isinstance(node, ScalarNode):
             kind = "a mapping" if isinstance(node, MappingNode) else "a list"
-            self.problem(node, f"{where or 'file'}: expected {_noun(spec)}, got {kind}")
+            self.problem(node, f"{where}: expected {_noun(spec)}, got {kind}")
             return None
         return self._scalar(node, spec, where)
 
@@ -159,11 +160,11 @@ class Checker:
             if spec.secret_ref:
                 self.problem(
                     node,
-                    f"{where or 'file'}: literal secret refused",
+                    f"{where}: literal secret refused",
                     "write {env: VARIABLE} or {file: PATH}; secrets never go in YAML in git",
                 )
             else:
-                self.problem(node, f"{where or 'file'}: expected a mapping, got {_kind(node)}")
+                self.problem(node, f"{where}: expected a mapping, got {_kind(node)}")
             return None
         out = Mapping()
         out.line, out.col = pos(node)
@@ -181,7 +182,7 @@ class Checker:
             if fld.required and key not in out.at:
                 self.problem(
                     node,
-                    f"{where or 'file'}: missing required key '{key}'",
+                    f"{where}: missing required key '{key}'",
                     f"add '{key}:' ({_noun(fld.spec)})",
                 )
         if spec.one_of:
@@ -191,7 +192,7 @@ class Checker:
                 said = " and ".join(f"'{k}'" for k in present) if present else "none"
                 self.problem(
                     node,
-                    f"{where or 'file'}: needs exactly one of {names}, has {said}",
+                    f"{where}: needs exactly one of {names}, has {said}",
                     f"keep one of {names}",
                 )
         return out
@@ -200,18 +201,18 @@ class Checker:
         if self.reject_secret_keys and key.lower() in SECRET_WORDS:
             self.problem(
                 key_node,
-                f"{where or 'file'}: literal secret '{key}' does not belong in this file",
+                f"{where}: literal secret '{key}' does not belong in this file",
                 "secrets never go in YAML in git: name a credential set and define it in "
                 "config.yaml with {env: VAR} or {file: PATH}",
             )
             return
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
-        self.problem(key_node, f"{where or 'file'}: unknown key '{key}'", hint)
+        self.problem(key_node, f"{where}: unknown key '{key}'", hint)
 
     def _map(self, node: Node, spec: MapOf, where: str) -> Mapping | None:
         if not isinstance(node, MappingNode):
-            self.problem(node, f"{where or 'file'}: expected a mapping, got {_kind(node)}")
+            self.problem(node, f"{where}: expected a mapping, got {_kind(node)}")
             return None
         out = Mapping()
         out.line, out.col = pos(node)
@@ -220,7 +221,7 @@ class Checker:
             if spec.key_pattern and not re.fullmatch(spec.key_pattern, key):
                 self.problem(
                     key_node,
-                    f"{where or 'file'}: invalid name '{key}'",
+                    f"{where}: invalid name '{key}'",
                     "use lower-case letters, digits and '-'",
                 )
                 continue
@@ -234,14 +235,14 @@ class Checker:
         if not isinstance(node, SequenceNode):
             self.problem(
                 node,
-                f"{where or 'file'}: expected a list, got {_kind(node)}",
+                f"{where}: expected a list, got {_kind(node)}",
                 "write it as [a, b] or as lines starting with '- '",
             )
             return None
         out = Sequence()
         out.line, out.col = pos(node)
         if len(node.value) < spec.min_items:
-            self.problem(node, f"{where or 'file'}: needs at least {spec.min_items} item(s)")
+            self.problem(node, f"{where}: needs at least {spec.min_items} item(s)")
         for i, item in enumerate(node.value):
             value = self.check(item, spec.item, f"{where}[{i}]")
             if value is not None:
@@ -258,27 +259,27 @@ class Checker:
             if spec.enum and text not in spec.enum:
                 close = difflib.get_close_matches(text, spec.enum, n=1, cutoff=0.5)
                 hint = f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(spec.enum)}"
-                self.problem(node, f"{where or 'file'}: '{text}' is not one of the allowed values", hint)
+                self.problem(node, f"{where}: '{text}' is not one of the allowed values", hint)
                 return None
             if spec.pattern and not re.fullmatch(spec.pattern, text):
-                self.problem(node, f"{where or 'file'}: '{text}' is not valid here", spec.pattern_hint)
+                self.problem(node, f"{where}: '{text}' is not valid here", spec.pattern_hint)
                 return None
             if not text or len(text) > spec.max_len:
-                self.problem(node, f"{where or 'file'}: text must be 1 to {spec.max_len} characters")
+                self.problem(node, f"{where}: text must be 1 to {spec.max_len} characters")
                 return None
             return text
         if isinstance(spec, Int):
             if tag == INT and _OCTAL_LOOKING.match(text) and text.lstrip("+-") != "0":
                 self.problem(
                     node,
-                    f"{where or 'file'}: '{text}' would be read by YAML as an octal number",
+                    f"{where}: '{text}' would be read by YAML as an octal number",
                     f"write it without the leading zero: {int(text.replace('_', ''), 10)}",
                 )
                 return None
             if tag != INT:
                 self.problem(
                     node,
-                    f"{where or 'file'}: expected a whole number, got {_scalar_kind(tag)} '{text}'",
+                    f"{where}: expected a whole number, got {_scalar_kind(tag)} '{text}'",
                     "write digits only, without quotes",
                 )
                 return None
@@ -290,7 +291,7 @@ class Checker:
             return self._bounded(node, value, spec.minimum, spec.maximum, where)
         if isinstance(spec, Float):
             if tag not in (INT, FLOAT):
-                self.problem(node, f"{where or 'file'}: expected a number, got {_scalar_kind(tag)} '{text}'")
+                self.problem(node, f"{where}: expected a number, got {_scalar_kind(tag)} '{text}'")
                 return None
             return self._bounded(
                 node, float(text.replace("_", "")), spec.minimum, spec.maximum, where
@@ -299,7 +300,7 @@ class Checker:
             if tag != BOOL or text.lower() not in ("true", "false"):
                 self.problem(
                     node,
-                    f"{where or 'file'}: expected true or false, got '{text}'",
+                    f"{where}: expected true or false, got '{text}'",
                     "write true or false (YAML also reads yes/no/on/off; netmon does not)",
                 )
                 return None
@@ -310,21 +311,21 @@ class Checker:
         if tag == BOOL:
             self.problem(
                 node,
-                f"{where or 'file'}: '{text}' would be read by YAML as a boolean, not as text",
+                f"{where}: '{text}' would be read by YAML as a boolean, not as text",
                 f'quote it: "{text}"',
             )
         elif tag == INT and _OCTAL_LOOKING.match(text):
             self.problem(
                 node,
-                f"{where or 'file'}: '{text}' would be read by YAML as an octal number, not as text",
+                f"{where}: '{text}' would be read by YAML as an octal number, not as text",
                 f'quote it: "{text}"',
             )
         elif tag == NULL:
-            self.problem(node, f"{where or 'file'}: value is empty", "write a value or remove the key")
+            self.problem(node, f"{where}: value is empty", "write a value or remove the key")
         else:
             self.problem(
                 node,
-                f"{where or 'file'}: expected text, got {_scalar_kind(tag)} '{text}'",
+                f"{where}: expected text, got {_scalar_kind(tag)} '{text}'",
                 f'quote it if it is meant as text: "{text}"',
             )
 
@@ -332,7 +333,7 @@ class Checker:
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             self.problem(
                 node,
-                f"{where or 'file'}: {value} is out of range",
+                f"{where}: {value} is out of range",
                 f"allowed: {'' if lo is None else lo}..{'' if hi is None else hi}",
             )
             return None
@@ -340,7 +341,8 @@ class Checker:
 
 
 def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
+    """The path of a child; the root is called "file" and is left out of its children's paths."""
+    return f"{where}.{key}" if where != ROOT else key
 
 
 def _kind(node: Node) -> str:
