@@ -10,8 +10,10 @@ DEBIAN_PACKAGES := snmpd snmp lldpd openssh-server openssh-client prometheus pro
 
 .PHONY: demo test lint typecheck unit install debian-packages bench clean
 
+# Until the live lab demo lands, the main job validates the inventory and summarises it.
 demo: install
-	$(VENV)/bin/netmon demo
+	$(VENV)/bin/netmon validate
+	$(VENV)/bin/netmon inventory show
 
 test: install lint typecheck
 	$(VENV)/bin/pytest

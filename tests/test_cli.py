@@ -1,0 +1,171 @@
+"""The netmon command as a user runs it: exit codes, stdout/stderr, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).parent.parent
+DATA = REPO / "tests" / "data"
+# the netmon installed next to the running Python: the package under test, as a user runs it
+NETMON = str(Path(sys.executable).parent / "netmon")
+
+
+def run(
+    *args: str, cwd: Path = REPO, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [NETMON, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_help_teaches() -> None:
+    out = run("--help")
+    assert out.returncode == 0
+    for command in ("validate", "inventory"):
+        assert command in out.stdout
+    out = run("validate", "--help")
+    assert "--inventory" in out.stdout and "Exit code" in out.stdout
+
+
+def test_usage_error_exits_2() -> None:
+    out = run("validate", "--no-such-option")
+    assert out.returncode == 2
+    assert "No such option" in out.stderr
+
+
+def test_validate_valid_exits_0() -> None:
+    out = run("validate", "--inventory", str(DATA / "base.yaml"), "--config", "config.yaml")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout == ""
+    assert "ok: 3 agencies, 7 devices, 9 links, 0 warning(s)" in out.stderr
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "duplicate-key",
+        "alias-bomb",
+        "deep-nesting",
+        "not-utf8",
+        "literal-secret",
+        "unknown-credential",
+        "yaml-syntax",
+    ],
+)
+def test_validate_invalid_exits_1_without_traceback(rule: str) -> None:
+    path = DATA / "invalid" / f"{rule}.yaml"
+    out = run("validate", "--inventory", str(path), "--config", "config.yaml")
+    assert out.returncode == 1
+    assert "Traceback" not in out.stdout + out.stderr
+    assert out.stdout.startswith(f"{path}:")
+    assert ": error: " in out.stdout and "\n  hint: " in out.stdout
+
+
+def test_validate_reports_config_and_inventory_together(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("poll:\n  intervall_s: 30\n")
+    out = run(
+        "validate",
+        "--inventory",
+        str(DATA / "invalid" / "unknown-level.yaml"),
+        "--config",
+        str(config),
+    )
+    assert out.returncode == 1
+    lines = [ln for ln in out.stdout.splitlines() if ": error: " in ln]
+    assert [ln.split(": error: ")[1] for ln in lines] == [
+        "poll: unknown key 'intervall_s'",
+        "unknown level 'comune'",
+    ]
+
+
+def test_missing_inventory_is_input_error(tmp_path: Path) -> None:
+    out = run("validate", "--inventory", str(tmp_path / "nope"), "--config", "config.yaml")
+    assert out.returncode == 1
+    assert "inventory folder not found" in out.stdout
+
+
+def test_show_json_on_base() -> None:
+    out = run("inventory", "show", "-o", "json", "--inventory", str(DATA / "base.yaml"))
+    assert out.returncode == 0
+    data = json.loads(out.stdout)
+    assert (data["agencies"], data["devices"], data["links"]) == (3, 7, 9)
+    assert data["by_level"] == {"province": 2, "commune": 1}
+    assert data["dual_homed"] == 1
+
+
+def test_show_on_invalid_inventory_exits_1() -> None:
+    out = run("inventory", "show", "--inventory", str(DATA / "invalid" / "unknown-site.yaml"))
+    assert out.returncode == 1
+    assert "unknown site 'pop-phuvang'" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("fmt", ["json", "nornir", "ansible", "file_sd"])
+def test_export_formats(fmt: str) -> None:
+    import yaml
+
+    out = run("inventory", "export", "--format", fmt, "--inventory", str(DATA / "base.yaml"))
+    assert out.returncode == 0, out.stderr
+    data = yaml.safe_load(out.stdout)  # JSON is YAML too
+    if fmt == "json":
+        assert {a["id"] for a in data["agencies"]} == {"ubnd-thanh-pho", "so-tttt", "ubnd-phu-vang"}
+        assert data["devices"][0]["mgmt"] == "10.46.0.11"
+    elif fmt == "nornir":
+        assert data["cpe-2"] == {
+            "hostname": "10.46.16.2",
+            "platform": "cisco_ios",
+            "groups": ["cpe-cisco"],
+            "data": {"role": "cpe", "agency": "so-tttt", "level": "province", "group": "hue"},
+        }
+    elif fmt == "ansible":
+        hosts = data["all"]["children"]["group_cpe_cisco"]["hosts"]
+        assert hosts["cpe-2"]["ansible_network_os"] == "cisco.ios.ios"
+        assert set(data["all"]["children"]["role_core"]["hosts"]) == {"core-1", "core-2"}
+    else:
+        by_target = {t["targets"][0]: t["labels"] for t in data}
+        assert len(by_target) == 7
+        assert by_target["10.46.16.3"] == {
+            "device": "cpe-3",
+            "role": "cpe",
+            "platform": "linux",
+            "agency": "ubnd-phu-vang",
+            "level": "commune",
+            "group": "phu-vang",
+        }
+        # labels stay bounded: no free text such as names
+        assert all(
+            set(labels) <= {"device", "role", "platform", "agency", "level", "group", "site"}
+            for labels in by_target.values()
+        )
+
+
+def test_readme_example_is_valid(tmp_path: Path) -> None:
+    text = (REPO / "inventory" / "README.md").read_text(encoding="utf-8")
+    example = text.split("## Example")[1].split("```yaml")[1].split("```")[0]
+    (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
+    out = run("validate", "--inventory", str(tmp_path), "--config", "config.yaml")
+    assert out.returncode == 0, out.stdout
+
+
+SHIPPED = REPO / "inventory"
+
+
+def test_shipped_inventory_is_valid_and_has_467_agencies() -> None:
+    out = run("validate")
+    assert out.returncode == 0, out.stdout
+    assert "warning" not in out.stdout
+    data = json.loads(run("inventory", "show", "-o", "json").stdout)
+    assert data["agencies"] == 467
+    assert sum(data["by_level"].values()) == 467
