@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from ipaddress import AddressValueError, IPv4Address, IPv4Network
 
 from netmon.errors import Problem
@@ -39,12 +39,11 @@ def _ids(entries: list[Entry], what: str, problems: list[Problem]) -> dict[str, 
 
 
 def _ref(
-    e: Entry, key: str, value: str, known: Iterable[str], what: str, problems: list[Problem]
+    e: Entry, key: str, value: str, known: Collection[str], what: str, problems: list[Problem]
 ) -> bool:
-    known = list(known)
-    if value in known:
+    if value in known:  # a dict or set: constant time, this runs once per reference
         return True
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.7)
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.7)
     hint = (
         f"did you mean '{close[0]}'?"
         if close
