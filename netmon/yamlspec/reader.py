@@ -9,6 +9,7 @@ more than one document, and explicit tags.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -176,6 +177,12 @@ def _check_tag(event: yaml.NodeEvent, name: str) -> None:
         raise _at(name, event.start_mark, f"YAML tag '{tag}' is not supported", "remove the tag")
 
 
+@functools.lru_cache(maxsize=8192)
+def _implicit_tag(value: str) -> str:
+    """YAML 1.1's reading of a plain scalar; cached because inventories repeat values a lot."""
+    return str(_resolver.resolve(ScalarNode, value, (True, False)))  # type: ignore[no-untyped-call]
+
+
 def _scalar(event: yaml.ScalarEvent, name: str) -> ScalarNode:
     plain, _quoted = event.implicit
     if event.tag is not None and event.tag != "!" and not (plain or _quoted):
@@ -188,7 +195,7 @@ def _scalar(event: yaml.ScalarEvent, name: str) -> ScalarNode:
     if event.style in ("'", '"', "|", ">") or not plain:
         tag = "tag:yaml.org,2002:str"
     else:
-        tag = str(_resolver.resolve(ScalarNode, event.value, (True, False)))  # type: ignore[no-untyped-call]
+        tag = _implicit_tag(event.value)
     node = ScalarNode(
         tag, event.value, _mark(event.start_mark), _mark(event.end_mark), style=event.style
     )
