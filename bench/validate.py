@@ -60,11 +60,20 @@ def main() -> None:
     seconds, result = timed(lambda: check_inventory(args.inventory, names), args.runs)
     inv, problems = result  # type: ignore[misc]
     agencies = len(inv.agencies) if inv else 0
-    print(f"validate {args.inventory} in-process: {seconds * 1000:.0f} ms median of {args.runs} "
-          f"({agencies} agencies, {len(problems)} problems)")
+    print(
+        f"validate {args.inventory} in-process: {seconds * 1000:.0f} ms median of {args.runs} "
+        f"({agencies} agencies, {len(problems)} problems)"
+    )
     netmon = Path(sys.executable).parent / "netmon"
-    cli, _ = timed(lambda: subprocess.run([str(netmon), "validate", "-i", str(args.inventory)],
-                                          cwd=REPO, capture_output=True, check=False), 3)
+    cli, _ = timed(
+        lambda: subprocess.run(
+            [str(netmon), "validate", "-i", str(args.inventory)],
+            cwd=REPO,
+            capture_output=True,
+            check=False,
+        ),
+        3,
+    )
     print(f"netmon validate, whole command (start-up included): {cli * 1000:.0f} ms median of 3")
     with tempfile.TemporaryDirectory() as tmp:
         for name, path in hostile_files(Path(tmp)).items():
