@@ -1,0 +1,74 @@
+"""What the loader builds: inherited settings, joined files, the model the other stages get."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address
+from pathlib import Path
+
+from netmon.inventory import check_inventory, load_inventory
+from netmon.model import CredentialRefs
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+def test_settings_inherit_defaults_then_groups_then_device() -> None:
+    inv = load_inventory(DATA / "base.yaml")
+    core = inv.device_by_id["core-1"]  # defaults only
+    assert (core.platform, core.probes) == ("linux", ("icmp", "snmp", "ssh"))
+    assert core.credentials == CredentialRefs(snmp="lab-snmp-v3", ssh="lab-ssh")
+    cisco = inv.device_by_id["cpe-2"]  # group cpe-cisco overrides platform and probes
+    assert (cisco.platform, cisco.probes) == ("cisco_ios", ("icmp", "snmp"))
+    v2c = inv.device_by_id["cpe-3"]  # group cpe-v2c overrides one credential, keeps the other
+    assert v2c.credentials == CredentialRefs(snmp="lab-snmp-v2c", ssh="lab-ssh")
+
+
+def test_device_overrides_its_groups(tmp_path: Path) -> None:
+    text = (DATA / "base.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "    groups: [cpe-cisco]", "    groups: [cpe-cisco]\n    platform: huawei_vrp"
+    )
+    (tmp_path / "inv.yaml").write_text(text, encoding="utf-8")
+    assert load_inventory(tmp_path).device_by_id["cpe-2"].platform == "huawei_vrp"
+
+
+def test_model_values() -> None:
+    inv = load_inventory(DATA / "base.yaml")
+    assert inv.lab and str(inv.management_network) == "10.46.0.0/16"
+    assert inv.device_by_id["cpe-1"].mgmt == IPv4Address("10.46.16.1")
+    assert inv.link_by_id["core-1--core-2"].capacity_bps == 10_000_000_000
+    assert inv.dual_homed == ("ubnd-thanh-pho",)
+    # services default to all the inventory declares; an agency may name a subset
+    assert inv.agency_by_id["so-tttt"].services == ("tslcd", "internet")
+    assert inv.agency_by_id["ubnd-phu-vang"].services == ("tslcd",)
+    assert inv.agency_by_id["ubnd-thanh-pho"].name == "Ủy ban nhân dân thành phố Huế"
+    assert [d.id for d in inv.core_devices()] == ["core-1", "core-2"]
+
+
+def test_sections_join_across_files(tmp_path: Path) -> None:
+    text = (DATA / "base.yaml").read_text(encoding="utf-8")
+    head, agencies_and_rest = text.split("agencies:\n", 1)
+    agencies, rest = agencies_and_rest.split("devices:\n", 1)
+    (tmp_path / "1-network.yaml").write_text(head + "devices:\n" + rest, encoding="utf-8")
+    (tmp_path / "2-agencies.yaml").write_text("agencies:\n" + agencies, encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not yaml: ignored", encoding="utf-8")
+    split = load_inventory(tmp_path)
+    whole = load_inventory(DATA / "base.yaml")
+    assert split == whole
+
+
+def test_second_inventory_section_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text((DATA / "base.yaml").read_text(encoding="utf-8"))
+    (tmp_path / "b.yaml").write_text("inventory: {name: again}\n")
+    inv, problems = check_inventory(tmp_path)
+    assert inv is None
+    assert [(Path(p.file).name, p.line, p.col, p.message) for p in problems] == [
+        ("b.yaml", 1, 12, f"second 'inventory:' section (first in {tmp_path / 'a.yaml'})")
+    ]
+
+
+def test_empty_folder_and_empty_file(tmp_path: Path) -> None:
+    _, problems = check_inventory(tmp_path)
+    assert [p.message for p in problems] == ["no *.yaml files in the inventory folder"]
+    (tmp_path / "empty.yaml").write_text("")
+    _, problems = check_inventory(tmp_path)
+    assert [p.message for p in problems] == ["no file has an 'inventory:' section"]

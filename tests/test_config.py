@@ -1,0 +1,70 @@
+"""config.yaml: defaults, credential references, secrets that never print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from netmon.config import DEFAULT_LISTEN, Secret, SnmpV2c, SnmpV3, SshCredential, load_config
+from netmon.errors import ConfigError
+
+REPO = Path(__file__).parent.parent
+
+
+def test_shipped_config_loads() -> None:
+    settings = load_config(REPO / "config.yaml")
+    assert settings.deadline_s < settings.interval_s
+    assert settings.listen == DEFAULT_LISTEN
+    assert set(settings.credentials) == {"lab-snmp-v2c", "lab-snmp-v3", "lab-ssh"}
+    v3 = settings.credentials["lab-snmp-v3"]
+    assert isinstance(v3, SnmpV3) and (v3.auth_protocol, v3.priv_protocol) == ("sha", "aes")
+    # relative paths are resolved from the config file's folder, not the current directory
+    assert v3.auth_key.file == REPO.resolve() / "var/lab/secrets/snmp-auth-key"
+    assert settings.ssh_known_hosts == REPO.resolve() / "var/lab/ssh/known_hosts"
+    assert settings.probes["snmp"].timeout_s == 0.5 and settings.probes["snmp"].retries == 3
+
+
+def test_empty_config_gives_defaults(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text("# nothing set\n")
+    settings = load_config(tmp_path / "config.yaml")
+    assert (settings.interval_s, settings.down_after, settings.credentials) == (30.0, 3, {})
+
+
+def test_secret_from_env_and_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "community").write_text("from-a-file\n")
+    (tmp_path / "config.yaml").write_text(
+        "credentials:\n"
+        "  a: {snmp_v2c: {community: {file: community}}}\n"
+        "  b: {ssh: {username: noc, password: {env: NETMON_TEST_PASSWORD}}}\n"
+    )
+    monkeypatch.setenv("NETMON_TEST_PASSWORD", "from-the-env")
+    settings = load_config(tmp_path / "config.yaml")
+    a, b = settings.credentials["a"], settings.credentials["b"]
+    assert isinstance(a, SnmpV2c) and a.community.resolve().reveal() == "from-a-file"
+    assert isinstance(b, SshCredential) and b.password is not None
+    secret = b.password.resolve()
+    assert secret.reveal() == "from-the-env"
+    for shown in (repr(secret), str(secret), f"{secret}", repr(settings)):
+        assert "from-the-env" not in shown and "from-a-file" not in shown
+    assert repr(secret) == "<secret>"
+
+
+def test_missing_secret_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "config.yaml").write_text(
+        "credentials:\n  a: {snmp_v2c: {community: {env: NETMON_NOT_SET}}}\n"
+        "  b: {snmp_v2c: {community: {file: missing}}}\n"
+    )
+    monkeypatch.delenv("NETMON_NOT_SET", raising=False)
+    settings = load_config(tmp_path / "config.yaml")
+    a, b = settings.credentials["a"], settings.credentials["b"]
+    assert isinstance(a, SnmpV2c) and isinstance(b, SnmpV2c)
+    with pytest.raises(ConfigError, match="environment variable NETMON_NOT_SET is not set"):
+        a.community.resolve()
+    with pytest.raises(ConfigError, match="cannot read secret file"):
+        b.community.resolve()
+
+
+def test_secret_equality_does_not_leak() -> None:
+    assert Secret("x") == Secret("x") and Secret("x") != Secret("y")
+    assert "x" not in repr([Secret("x")])
