@@ -232,6 +232,8 @@ class Checker:
         return out
 
     def _list(self, node: Node, spec: ListOf, where: str) -> Sequence | None:
+        if isinstance(node, ScalarNode) and node.tag == NULL and not node.value:
+            node = SequenceNode("tag:yaml.org,2002:seq", [], node.start_mark, node.end_mark)
         if not isinstance(node, SequenceNode):
             self.problem(
                 node,

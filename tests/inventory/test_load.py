@@ -72,3 +72,9 @@ def test_empty_folder_and_empty_file(tmp_path: Path) -> None:
     (tmp_path / "empty.yaml").write_text("")
     _, problems = check_inventory(tmp_path)
     assert [p.message for p in problems] == ["no file has an 'inventory:' section"]
+
+
+def test_empty_section_reads_as_empty_list(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("inventory: {name: x}\nagencies:\nlinks:\n")
+    inv, problems = check_inventory(tmp_path)
+    assert problems == [] and inv is not None and inv.agencies == ()
