@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from netmon.cli import inventory_cmd, validate_cmd
+from netmon.cli import inventory_cmd, lab_cmd, validate_cmd
 from netmon.errors import NetmonError
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app = typer.Typer(
 )
 app.command("validate")(validate_cmd.validate)
 app.add_typer(inventory_cmd.app, name="inventory")
+app.add_typer(lab_cmd.app, name="lab")
 
 
 def main() -> None:

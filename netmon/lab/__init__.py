@@ -1,0 +1,76 @@
+"""The lab: a live replica of a lab inventory in network namespaces, with real daemons.
+
+What the CLI (and tests, and benchmarks) call. docs/lab.md describes the lab for people.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from netmon.inventory import load_inventory
+from netmon.lab import inject
+from netmon.lab.drift import build_plan
+from netmon.lab.forward import DEFAULT_FORWARDS
+from netmon.lab.guard import check_probe_allowed, running_inside_lab
+from netmon.lab.lifecycle import UpRequest, down, up
+from netmon.lab.paths import LabPaths, resolve_state_dir
+from netmon.lab.plan import DaemonMode, LabPlan, subset
+from netmon.lab.state import LabState
+from netmon.lab.status import status_json
+
+__all__ = [
+    "DEFAULT_FORWARDS",
+    "LabPaths",
+    "LabPlan",
+    "LabState",
+    "check_probe_allowed",
+    "inject",
+    "lab_down",
+    "lab_up",
+    "plan_lab",
+    "resolve_state_dir",
+    "running_inside_lab",
+    "status_json",
+]
+
+
+def plan_lab(
+    inventory_dir: Path,
+    *,
+    agencies: int | None = None,
+    daemons: DaemonMode = "full",
+    seed: int = 46,
+    deviations: int = 1,
+    lldp_interval: int | None = None,
+) -> LabPlan:
+    inv = subset(load_inventory(inventory_dir), agencies)
+    return build_plan(
+        inv, seed=seed, deviations=deviations, daemons=daemons, lldp_interval=lldp_interval
+    )
+
+
+def lab_up(
+    inventory_dir: Path,
+    state_dir: Path | None = None,
+    *,
+    agencies: int | None = None,
+    daemons: DaemonMode = "full",
+    seed: int = 46,
+    deviations: int = 1,
+    lldp_interval: int | None = None,
+    forwards: tuple[int, ...] = DEFAULT_FORWARDS,
+) -> LabState:
+    plan = plan_lab(
+        inventory_dir,
+        agencies=agencies,
+        daemons=daemons,
+        seed=seed,
+        deviations=deviations,
+        lldp_interval=lldp_interval,
+    )
+    paths = LabPaths(resolve_state_dir(state_dir))
+    return up(UpRequest(plan, str(inventory_dir.absolute()), forwards), paths)
+
+
+def lab_down(state_dir: Path | None = None) -> int:
+    return down(LabPaths(resolve_state_dir(state_dir)))

@@ -1,0 +1,29 @@
+"""Shared fixtures. `lab`: one small live lab (tests/data/lab-small) for the whole session.
+
+Tests marked `lab` skip, with the reason, only where network namespaces cannot be created
+(not root, or a kernel/container that forbids them). Anything else that breaks the lab
+(a daemon missing, a start-up error) fails the tests: that is what they are for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from lab.labtools import LAB_SMALL, LiveLab, free_port, lab_unavailable
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveLab]:
+    reason = lab_unavailable()
+    if reason:
+        pytest.skip(reason)
+    from netmon.lab import lab_down, lab_up
+
+    state_dir = tmp_path_factory.mktemp("lab") / "state"
+    port = free_port()
+    try:
+        lab_up(LAB_SMALL, state_dir, lldp_interval=1, forwards=(port,))
+        yield LiveLab(state_dir, port)
+    finally:
+        lab_down(state_dir)

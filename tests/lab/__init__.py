@@ -1,0 +1,1 @@
+"""Tests of the lab (netmon/lab): real namespaces and daemons, marked `lab`."""
