@@ -16,8 +16,8 @@ from pathlib import Path
 
 from netmon.lab.paths import NOC, LabPaths
 
-# Prometheus, and the port `netmon serve` is expected to listen on.
-DEFAULT_FORWARDS: tuple[int, ...] = (9090, 9469)
+# Prometheus, Alertmanager, and `netmon serve` (its default port, config.yaml listen).
+DEFAULT_FORWARDS: tuple[int, ...] = (9090, 9093, 10467)
 
 
 def start_forwarders(paths: LabPaths, ports: tuple[int, ...]) -> tuple[tuple[int, int], ...]:

@@ -6,7 +6,8 @@ Layout under the state folder (default `var/lab`, env NETMON_LAB_DIR, CLI --stat
     secrets/                 snmp-community, snmp-auth-key, snmp-priv-key (0600, no newline)
     ssh/                     id_ed25519(.pub) client key, known_hosts, authorized_keys, sshd_config
     etc/                     passwd and group bind-mounted over /etc in every node (user netmon)
-    ns/                      a private bind mount holding one network-namespace file per node
+    ns/                      a private bind mount holding one network-namespace file per node,
+                             and `_mnt`: the mount namespace device nodes are copied from
     nodes/NAME/              per node: configs, host key, logs, and `run/` mounted as its /run
 """
 
@@ -21,6 +22,8 @@ ENV_STATE_DIR = "NETMON_LAB_DIR"
 # The namespace of the management switch: a leading underscore cannot be a device id.
 SWITCH = "_mgmt"
 NOC = "noc"
+# The template mount namespace of device nodes (lifecycle.up); a leading underscore again.
+MOUNT_TEMPLATE = "_mnt"
 
 
 def resolve_state_dir(explicit: Path | None = None) -> Path:
@@ -58,6 +61,10 @@ class LabPaths:
     @property
     def nodes(self) -> Path:
         return self.root / "nodes"
+
+    @property
+    def mount_template(self) -> Path:
+        return self.ns_dir / MOUNT_TEMPLATE
 
     def netns(self, node: str) -> Path:
         return self.ns_dir / node

@@ -10,7 +10,7 @@ import hashlib
 import shlex
 from pathlib import Path
 
-from netmon.lab.creds import SNMP_USER, SSH_USER, SnmpSecrets
+from netmon.lab.creds import SNMP_USER, SSH_USER, SnmpSecrets, snmp_master_key
 from netmon.lab.paths import SWITCH, LabPaths
 from netmon.lab.plan import LabPlan, Node
 
@@ -31,9 +31,16 @@ def snmpd_conf(node: Node, s: SnmpSecrets) -> str:
         # A distinct engine id per node, as on real devices (v3 discovery keys on it).
         f"engineID {engine}",
         f"rocommunity {s.community} default",
-        f"createUser {SNMP_USER} SHA {s.auth_key} AES {s.priv_key}",
+        # Master keys (-m) of the lab's passphrases: snmpd would spend 17 ms of CPU per node
+        # hashing the passphrases (creds.snmp_master_key). Clients still use the passphrases.
+        f"createUser {SNMP_USER} SHA -m {snmp_master_key(s.auth_key)} "
+        f"AES -m {snmp_master_key(s.priv_key)}",
         f"rouser {SNMP_USER} authpriv",
         "dontLogTCPWrappersConnects yes",  # one log line per request adds up at 467 nodes
+        # A lab node lives once: nothing to carry over a restart. Saving costs every snmpd
+        # a file and 16 fsyncs right after start (about 4 ms of CPU per node, and disk waits).
+        "[snmp] noPersistentLoad yes",
+        "[snmp] noPersistentSave yes",
         f"sysName {node.name}",
         "sysContact MetroNet NOC (netmon lab)",
         f"sysLocation netmon lab, role {node.role}",
@@ -97,7 +104,11 @@ def host_ip_batch(plan: LabPlan) -> tuple[str, str]:
 
 
 def start_script(node: Node, plan: LabPlan, paths: LabPaths) -> str:
-    """The shell script that sets a device node up inside its fresh mount+uts namespaces."""
+    """The shell script that sets a device node up inside its fresh mount+uts namespaces.
+
+    The mount namespace is a copy of the lab's template (lifecycle): /etc/passwd and
+    /etc/group are already the lab's, and it holds no namespace files (nsfs mounts).
+    """
     q = shlex.quote
     d = paths.node_dir(node.name)
     lines = [
@@ -105,11 +116,6 @@ def start_script(node: Node, plan: LabPlan, paths: LabPaths) -> str:
         f"# lab node {node.name}: runs in its network namespace, in new mount and uts namespaces",
         "set -e",
         f"mount --bind {q(str(paths.node_run(node.name)))} /run",
-        f"mount --bind {q(str(paths.etc / 'passwd'))} /etc/passwd",
-        f"mount --bind {q(str(paths.etc / 'group'))} /etc/group",
-        # This mount namespace got a copy of every node's namespace file; the copies would
-        # keep those namespaces alive after `down`, so drop them here.
-        f"umount --lazy {q(str(paths.ns_dir))}",
         f"echo {node.name} > /proc/sys/kernel/hostname",
         f"MIBDIRS=/nonexistent MIBS= SNMP_PERSISTENT_DIR={q(str(d / 'snmp'))} "
         f"snmpd -C -c {q(str(d / 'snmpd.conf'))} -p /run/snmpd.pid "
