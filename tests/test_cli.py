@@ -169,3 +169,16 @@ def test_shipped_inventory_is_valid_and_has_467_agencies() -> None:
     data = json.loads(run("inventory", "show", "-o", "json").stdout)
     assert data["agencies"] == 467
     assert sum(data["by_level"].values()) == 467
+
+
+def test_validate_imports_only_what_it_needs() -> None:
+    """`netmon validate` runs in every editor save hook: it must not pay for pysnmp & co."""
+    code = (
+        "import sys\n"
+        "from netmon.cli import build_app, commands_for\n"
+        "build_app(commands_for(['validate', '-i', 'inventory']))\n"
+        "heavy = {'pysnmp', 'networkx', 'aiohttp', 'asyncssh', 'prometheus_client'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

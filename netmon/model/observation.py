@@ -93,3 +93,7 @@ class ProbeResult:
     restarted: bool = False
     interfaces: tuple[InterfaceState, ...] = ()
     neighbours: tuple[Neighbour, ...] = ()
+    # True when `neighbours` is the device's complete current LLDP view (read this cycle, or
+    # confirmed unchanged by the LLDP-MIB last-change scalar); False: LLDP not read, so an
+    # empty `neighbours` says nothing.
+    lldp_read: bool = False

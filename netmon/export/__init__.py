@@ -1,0 +1,1 @@
+"""Exports: report renderers (report/) and, later, the Prometheus collector and HTTP server."""

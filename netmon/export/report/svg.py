@@ -1,0 +1,36 @@
+"""SVG: the DOT drawing laid out by graphviz `dot` (clusters need dot; sfdp ignores them)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+from netmon.export.report import dot
+from netmon.export.report.views import View
+from netmon.model.snapshot import Snapshot
+
+# dot lays out 467 agencies in about a second; a minute means something is wrong.
+TIMEOUT_S = 60
+
+
+class RenderError(Exception):
+    """A renderer cannot run (graphviz missing, layout failed); the message says what to do."""
+
+
+def render(snapshot: Snapshot, view: View) -> str:
+    exe = shutil.which("dot")
+    if exe is None:
+        raise RenderError("graphviz 'dot' not found: install graphviz (apt install graphviz)")
+    try:
+        done = subprocess.run(
+            [exe, "-Tsvg"],
+            input=dot.render(snapshot, view).encode(),
+            capture_output=True,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"graphviz 'dot' took more than {TIMEOUT_S} s") from None
+    if done.returncode != 0:
+        raise RenderError(f"graphviz 'dot' failed: {done.stderr.decode(errors='replace')[:500]}")
+    return done.stdout.decode()

@@ -1,0 +1,178 @@
+"""Tables for people at a terminal (rich), one layout per report."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Iterable, Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from netmon.export.report.views import View, label
+from netmon.model.snapshot import Cause, CoverageCount, Element, Redundancy, Snapshot
+
+# Blast radius tables list the agencies of each element; past this many, a count says the rest.
+AGENCIES_SHOWN = 6
+
+
+def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> Table:
+    t = Table(title=title, title_justify="left", show_lines=False)
+    for c in columns:
+        t.add_column(
+            c,
+            justify="right" if c in {"total", "reachable", "cut off", "%", "n"} else "left",
+            overflow="fold",
+        )
+    for r in rows:
+        t.add_row(*(str(x) for x in r))
+    return t
+
+
+def _causes(causes: tuple[Cause, ...]) -> str:
+    if not causes:
+        return "no declared path"
+    return ", ".join(f"{c.kind} {c.id} ({c.state})" for c in causes)
+
+
+def _counts(title: str, counts: Iterable[CoverageCount]) -> Table:
+    return _table(
+        title,
+        ("id", "name", "total", "reachable", "cut off", "%"),
+        ((c.id, c.name, c.total, c.reachable, c.cut_off, f"{100 * c.ratio:.1f}") for c in counts),
+    )
+
+
+def _agencies(names: Sequence[str]) -> str:
+    more = len(names) - AGENCIES_SHOWN
+    return ", ".join(names[:AGENCIES_SHOWN]) + (f" … (+{more})" if more > 0 else "")
+
+
+def _name(snapshot: Snapshot, element: Element) -> str:
+    """The element's name when it has one beyond its id (links are named by their id)."""
+    name = label(snapshot, element)
+    return "" if name == element.id else name
+
+
+def _spof(snapshot: Snapshot, title: str, r: Redundancy) -> list[Table]:
+    spofs = _table(
+        f"Single points of failure, {title}",
+        ("element", "name", "n", "agencies"),
+        (
+            (str(b.element), _name(snapshot, b.element), len(b.agencies), _agencies(b.agencies))
+            for b in r.spofs
+        ),
+    )
+    summary = _table(
+        f"Summary, {title}",
+        ("what", "n"),
+        (
+            ("articulation points", len(r.articulation_points)),
+            ("bridges", len(r.bridges)),
+            ("single-path agencies", len(r.single_path)),
+        ),
+    )
+    return [spofs, summary]
+
+
+def tables(snapshot: Snapshot, view: View) -> list[Table]:
+    if view == "coverage":
+        c = snapshot.coverage
+        out = [
+            _counts("Coverage", [c.total]),
+            _counts("By level", c.by_level),
+            _counts("By group", c.by_group),
+            _counts("By service", c.by_service),
+        ]
+        cut = snapshot.cut_off()
+        if cut:
+            out.append(
+                _table(
+                    "Cut off",
+                    ("agency", "name", "group", "cause"),
+                    ((a.id, a.name, a.group, _causes(a.causes)) for a in cut),
+                )
+            )
+        return out
+    if view == "spof":
+        if not snapshot.probed:  # the design is all there is: "now" would repeat it
+            return _spof(snapshot, "as designed", snapshot.declared)
+        return _spof(snapshot, "as designed", snapshot.declared) + _spof(
+            snapshot, "now", snapshot.current
+        )
+    if view == "drift":
+        return [
+            _table(
+                "Drift",
+                ("kind", "link", "declared", "seen", "remote"),
+                (
+                    (
+                        d.kind,
+                        d.link or "",
+                        " – ".join(map(str, d.declared)),
+                        " – ".join(map(str, d.seen)),
+                        d.remote,
+                    )
+                    for d in snapshot.drift
+                ),
+            )
+        ]
+    if view == "links":
+        out = [
+            _table(
+                "Links",
+                ("link", "a", "b", "kind", "Mbit/s", "status", "origin", "drift"),
+                (
+                    (
+                        lk.id,
+                        lk.a,
+                        lk.b,
+                        lk.kind,
+                        lk.capacity_bps // 1_000_000,
+                        lk.status,
+                        lk.origin,
+                        lk.drift or "",
+                    )
+                    for lk in snapshot.links
+                ),
+            )
+        ]
+        if snapshot.discovered:
+            out.append(
+                _table(
+                    "Discovered, not declared",
+                    ("a", "b"),
+                    ((s.a, s.b) for s in snapshot.discovered),
+                )
+            )
+        return out
+    devices = _table(
+        "Devices",
+        ("device", "role", "site / agency", "status", "reachable"),
+        (
+            (d.id, d.role, d.site or d.agency or "", d.status, "yes" if d.reachable else "NO")
+            for d in snapshot.devices
+        ),
+    )
+    total = snapshot.coverage.total
+    summary = _table(
+        "Topology",
+        ("what", "n"),
+        (
+            ("agencies reachable", f"{total.reachable}/{total.total}"),
+            ("devices down", sum(d.status == "down" for d in snapshot.devices)),
+            ("links down", sum(lk.status == "down" for lk in snapshot.links)),
+            ("single points of failure now", len(snapshot.current.spofs)),
+            ("drift", len(snapshot.drift)),
+        ),
+    )
+    return [summary, devices]
+
+
+def render(snapshot: Snapshot, view: View) -> str:
+    width = max(100, shutil.get_terminal_size((120, 24)).columns)
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, no_color=True, highlight=False, soft_wrap=False)
+    for t in tables(snapshot, view):
+        console.print(t)
+    return buf.getvalue()

@@ -1,0 +1,43 @@
+"""The merged topology of a Snapshot as a networkx MultiGraph, for ad-hoc analysis.
+
+Not on the hot path (the analyses run on graph.py's integer graph); here for people and tools
+that want networkx's algorithms on what netmon saw. Every edge says where it came from:
+declared only, discovered only (LLDP), or both.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from netmon.model.snapshot import Snapshot
+
+
+def merged_graph(snapshot: Snapshot) -> nx.MultiGraph:
+    g = nx.MultiGraph(name=snapshot.inventory)
+    for d in snapshot.devices:
+        g.add_node(
+            d.id, role=d.role, site=d.site, agency=d.agency, status=d.status, reachable=d.reachable
+        )
+    for lk in snapshot.links:
+        g.add_edge(
+            lk.a.device,
+            lk.b.device,
+            key=lk.id,
+            origin=lk.origin,
+            status=lk.status,
+            drift=lk.drift,
+            kind=lk.kind,
+            ends=(str(lk.a), str(lk.b)),
+        )
+    for seen in snapshot.discovered:
+        g.add_edge(
+            seen.a.device,
+            seen.b.device,
+            key=f"{seen.a}--{seen.b}",
+            origin=seen.origin,
+            status="up",
+            drift="undeclared",
+            kind="discovered",
+            ends=(str(seen.a), str(seen.b)),
+        )
+    return g

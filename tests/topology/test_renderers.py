@@ -1,0 +1,100 @@
+"""Every renderer on a hand-made snapshot: the content is there and the output parses."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from netmon.export.report import FORMATS_OF, RENDERERS, VIEWS, render
+from netmon.model import Snapshot
+from topology.test_snapshot_json import busy_snapshot
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz not installed")
+
+
+@pytest.fixture(scope="module")
+def snap() -> Snapshot:
+    return busy_snapshot()
+
+
+def test_every_view_renders_in_every_format_it_offers(snap: Snapshot) -> None:
+    for view in VIEWS:
+        for fmt in FORMATS_OF[view]:
+            if fmt == "svg" and shutil.which("dot") is None:
+                continue
+            assert render(snap, view, fmt).strip(), (view, fmt)
+    with pytest.raises(ValueError, match="coverage has no svg"):
+        render(snap, "coverage", "svg")
+    assert set(RENDERERS) == {"table", "json", "dot", "graphml", "svg"}
+
+
+def test_json_views_carry_the_numbers(snap: Snapshot) -> None:
+    cov = json.loads(render(snap, "coverage", "json"))
+    assert cov["total"]["total"] == len(snap.agencies)
+    assert cov["total"]["reachable"] == sum(a.reachable for a in snap.agencies)
+    assert {c["agency"] for c in cov["cut_off"]} == {a.id for a in snap.cut_off()}
+    spof = json.loads(render(snap, "spof", "json"))
+    listed = {(s["kind"], s["id"]): s for s in spof["declared"]["single_points_of_failure"]}
+    pop = listed[("site", "pop-phu-vang")]
+    assert pop["blast_radius"] == len(pop["agencies"]) == 2
+    assert pop["name"] == "PoP Huyện Phú Vang"
+    drift = json.loads(render(snap, "drift", "json"))
+    assert sum(drift["counts"].values()) == len(drift["drift"]) == len(snap.drift)
+    links = json.loads(render(snap, "links", "json"))
+    assert [lk["id"] for lk in links["links"]] == [lk.id for lk in snap.links]
+
+
+def test_table_shows_names_and_causes(snap: Snapshot) -> None:
+    text = render(snap, "coverage", "table")
+    assert "Huyện Phú Vang" in text and "Cut off" in text
+    assert "pop-huong-tra (down)" in text
+    assert "wrong_port" in render(snap, "drift", "table")
+
+
+@needs_dot
+def test_dot_parses_and_draws_agencies_by_district(snap: Snapshot) -> None:
+    text = render(snap, "topology", "dot")
+    done = subprocess.run(
+        ["dot", "-Tjson"], input=text.encode(), capture_output=True, check=True, timeout=60
+    )
+    layout = json.loads(done.stdout)
+    clusters = {
+        o["label"].split(" — ")[0]: o for o in layout["objects"] if o["name"].startswith("cluster_")
+    }
+    assert {"Huyện Phú Vang", "Thị xã Hương Trà"} <= set(clusters)
+    names = {o["name"]: o for o in layout["objects"]}
+    for a in snap.agencies:
+        assert a.name in names[f"agency:{a.id}"]["label"]
+    cut = [a for a in snap.agencies if not a.reachable]
+    assert cut and all("✗" in names[f"agency:{a.id}"]["label"] for a in cut)
+
+
+def test_graphml_parses_with_networkx(snap: Snapshot, tmp_path: Path) -> None:
+    path = tmp_path / "t.graphml"
+    path.write_text(render(snap, "topology", "graphml"), encoding="utf-8")
+    g = nx.read_graphml(path)
+    assert set(g.nodes) == {d.id for d in snap.devices}
+    assert g.number_of_edges() == len(snap.links) + len(snap.discovered)
+    assert g.nodes["cpe-ubnd-tinh-0"]["label"] == "UBND tỉnh Thừa Thiên Huế"
+    assert g.nodes["pop-huong-tra"]["status"] == "down"
+    assert g.nodes["pop-huong-tra"]["reachable"] is False
+    drift = {d["link"]: d.get("drift") for _, _, d in g.edges(data=True)}
+    assert drift["pop-phu-vang--cpe-ubnd-phu-an"] == "wrong_port"
+
+
+@needs_dot
+def test_svg_has_the_vietnamese_names_in_a_font_with_their_glyphs(snap: Snapshot) -> None:
+    svg = render(snap, "topology", "svg")
+    root = ET.fromstring(svg)  # noqa: S314 (our own output)
+    texts = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    for a in snap.agencies:
+        assert a.name in texts or a.name[:20] in texts, a.name
+    assert "Huyện Phú Vang" in texts and "Thừa Thiên Huế" in texts
+    fonts = {t.get("font-family") for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert fonts == {"DejaVu Sans"}
