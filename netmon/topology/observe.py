@@ -16,7 +16,6 @@ from netmon.model import Endpoint, InterfaceState, Inventory, Link, Neighbour, P
 from netmon.model.snapshot import Status
 
 # Probes that read device tables (interfaces, LLDP); icmp and tcp only say "it answers".
-TABLE_PROBES = ("snmp", "ssh")
 
 
 class Half(NamedTuple):
@@ -127,9 +126,9 @@ def observe(
             table = interfaces.setdefault(r.device, {})
             for i in r.interfaces:
                 table[i.name] = i
-        if r.probe in TABLE_PROBES and (r.interfaces or r.neighbours):
-            # ProbeResult has no "LLDP was read" flag: a table probe that returned tables is
-            # taken as having read LLDP too. An empty neighbour list then means "none seen".
+        if r.lldp_read:
+            # Only then does an empty neighbour list mean "none seen" (drift may judge it);
+            # a targeted poll that skipped LLDP says nothing about missing links.
             lldp_read.add(r.device)
         neighbours.extend((r.device, n) for n in r.neighbours)
     status: dict[str, Status] = {}

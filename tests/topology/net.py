@@ -198,6 +198,7 @@ def healthy(
                 sys_name=d.id,
                 interfaces=tuple(ifaces),
                 neighbours=tuple(neighbours),
+                lldp_read=True,
             )
         )
     return out
