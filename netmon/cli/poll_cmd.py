@@ -1,0 +1,249 @@
+"""`netmon poll`: probe the inventory, one cycle (--once) or on the configured interval.
+
+Progress goes to stderr (a rich progress bar), data to stdout: a table per agency, or with
+`-o json` one object whose `agencies` list carries, per agency, whether it is reachable, every
+probe's outcome (success, duration, error), interface states with their raw counters, and LLDP
+neighbours. Exit code 1 with --check when any selected agency is unreachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from dataclasses import asdict
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from netmon.cli.safety import ensure_may_probe
+from netmon.cli.validate_cmd import ConfigOpt, InventoryOpt
+from netmon.config import Settings, load_config
+from netmon.inventory import load_inventory
+from netmon.model import Inventory, ProbeResult, snapshot_to_json
+from netmon.poller import CycleResult, Poller, Selection, Shard
+from netmon.topology import build_snapshot
+
+
+class Output(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def poll(
+    once: Annotated[bool, typer.Option("--once", help="one cycle, then exit")] = False,
+    output: Annotated[Output, typer.Option("--output", "-o")] = Output.table,
+    agency: Annotated[
+        list[str] | None, typer.Option("--agency", "-a", help="only this agency (repeatable)")
+    ] = None,
+    probe: Annotated[
+        list[str] | None, typer.Option("--probe", "-p", help="only this probe (repeatable)")
+    ] = None,
+    inventory: InventoryOpt = Path("inventory"),
+    config: ConfigOpt = Path("config.yaml"),
+    shard: Annotated[
+        str | None, typer.Option("--shard", help="I/N: poll only shard I of N (0-based)")
+    ] = None,
+    save: Annotated[
+        Path | None, typer.Option("--save", help="write the cycle's topology snapshot (JSON)")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="exit 1 when any agency is unreachable")
+    ] = False,
+    cycles: Annotated[int | None, typer.Option("--cycles", help="stop after N cycles")] = None,
+) -> None:
+    """Probe devices (icmp, tcp, snmp) and print what they answered.
+
+    \b
+    Examples:
+      netmon lab exec noc -- netmon poll --once -i tests/data/lab-small
+      netmon poll --once -o json --agency so-tttt --probe snmp
+      netmon poll --shard 0/2 --cycles 10
+    """
+    inv = load_inventory(inventory)
+    settings = load_config(config)
+    unknown = sorted(set(agency or ()) - set(inv.agency_by_id))
+    if unknown:
+        print(f"netmon: error: unknown agency: {', '.join(unknown)}", file=sys.stderr)
+        raise typer.Exit(2)
+    ensure_may_probe(inv)
+    selection = Selection(
+        agencies=tuple(agency or ()),
+        probes=tuple(probe or ()),
+        shard=Shard.parse(shard) if shard else None,
+    )
+    count = 1 if once else cycles
+    last = asyncio.run(_run(inv, settings, selection, count, output, save))
+    if check and last is not None and any(a.reachable is False for a in last.agencies):
+        raise typer.Exit(1)
+
+
+async def _run(
+    inv: Inventory,
+    settings: Settings,
+    selection: Selection,
+    count: int | None,
+    output: Output,
+    save: Path | None,
+) -> CycleResult | None:
+    err = Console(stderr=True)
+    poller = Poller(inv, settings, selection)
+    if poller.skipped:
+        err.print(f"not available yet, skipped: {', '.join(poller.skipped)}")
+    last: CycleResult | None = None
+    try:
+        if count == 1:
+            last = await _one_cycle(poller, err)
+            _emit(inv, last, output, save, settings.deadline_s, err)
+            return last
+        stop = asyncio.Event()
+
+        async def on_cycle(result: CycleResult) -> None:
+            nonlocal last
+            last = result
+            _emit(inv, result, output, save, settings.deadline_s, err)
+
+        await poller.run(on_cycle, stop, count)
+        return last
+    finally:
+        await poller.aclose()
+
+
+async def _one_cycle(poller: Poller, err: Console) -> CycleResult:
+    with Progress(
+        TextColumn("polling"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("poll", total=len(poller.targets))
+        return await poller.cycle(on_result=lambda _r: bar.advance(task))
+
+
+def _emit(
+    inv: Inventory,
+    result: CycleResult,
+    output: Output,
+    save: Path | None,
+    deadline_s: float,
+    err: Console,
+) -> None:
+    if save is not None:
+        save.write_text(snapshot_to_json(build_snapshot(inv, result.results)), encoding="utf-8")
+    if output is Output.json:
+        print(json.dumps(cycle_json(inv, result, deadline_s), ensure_ascii=False, indent=2))
+    else:
+        Console().print(_table(inv, result))
+    ok = sum(r.success for r in result.results)
+    err.print(
+        f"cycle {result.number}: {ok}/{len(result.results)} probes ok, "
+        f"{sum(a.reachable is True for a in result.agencies)}/{len(result.agencies)} agencies "
+        f"reachable, {result.duration_s:.2f} s, {result.cut_by_deadline} cut by the deadline"
+    )
+    if result.cut_by_deadline:
+        err.print(
+            f"{result.cut_by_deadline} probes did not finish within poll.deadline_s "
+            f"({deadline_s} s). A first cycle also discovers every SNMPv3 engine and reads "
+            "every table; later cycles read only uplinks. Raise poll.deadline_s for one-off "
+            "runs, or split the fleet with --shard."
+        )
+
+
+def _probe_json(r: ProbeResult) -> dict[str, Any]:
+    return {
+        "device": r.device,
+        "probe": r.probe,
+        "success": r.success,
+        "duration_s": round(r.duration_s, 6),
+        "error": r.reason,
+        "detail": r.detail,
+        **({"rtt_s": round(r.rtt_s, 6)} if r.rtt_s is not None else {}),
+    }
+
+
+def _device_json(results: list[ProbeResult]) -> dict[str, Any]:
+    out: dict[str, Any] = {"probes": [_probe_json(r) for r in results]}
+    out["interfaces"] = [
+        {"device": r.device, **asdict(i)} for r in results if r.success for i in r.interfaces
+    ]
+    out["neighbours"] = [
+        {"device": r.device, **asdict(n)} for r in results if r.success for n in r.neighbours
+    ]
+    for r in results:
+        if r.success and r.uptime_s is not None:
+            out.setdefault("uptime", []).append(
+                {"device": r.device, "uptime_s": r.uptime_s, "restarted": r.restarted}
+            )
+    return out
+
+
+def cycle_json(inv: Inventory, result: CycleResult, deadline_s: float) -> dict[str, Any]:
+    by_device: dict[str, list[ProbeResult]] = {}
+    for r in result.results:
+        by_device.setdefault(r.device, []).append(r)
+    agencies = []
+    for a in result.agencies:
+        results = [r for d in inv.devices_of_agency[a.id] for r in by_device.get(d.id, [])]
+        agencies.append(
+            {
+                "id": a.id,
+                "reachable": a.reachable,
+                "consecutive_failures": a.consecutive_failures,
+                "down": a.down,
+                **_device_json(results),
+            }
+        )
+    infra = [
+        {"id": d.id, "role": d.role, **_device_json(by_device[d.id])}
+        for d in inv.devices
+        if d.agency is None and d.id in by_device
+    ]
+    return {
+        "cycle": {
+            "number": result.number,
+            "started_at": result.started_at,
+            "duration_s": round(result.duration_s, 4),
+            "deadline_s": deadline_s,
+            "cut_by_deadline": result.cut_by_deadline,
+            "full_reads": result.full_reads,
+        },
+        "agencies": agencies,
+        "infrastructure": infra,
+    }
+
+
+def _table(inv: Inventory, result: CycleResult) -> Table:
+    by_device: dict[str, list[ProbeResult]] = {}
+    for r in result.results:
+        by_device.setdefault(r.device, []).append(r)
+    table = Table(title=f"poll cycle {result.number} ({result.duration_s:.2f} s)")
+    for col in ("agency / device", "reachable", "probes", "interfaces up", "neighbours"):
+        table.add_column(col)
+    rows: list[tuple[str, str, list[ProbeResult]]] = [
+        (
+            a.id,
+            {True: "yes", False: "NO", None: "-"}[a.reachable],
+            [r for d in inv.devices_of_agency[a.id] for r in by_device.get(d.id, [])],
+        )
+        for a in result.agencies
+    ]
+    rows += [
+        (d.id, "", by_device[d.id]) for d in inv.devices if d.agency is None and d.id in by_device
+    ]
+    for name, reach, results in rows:
+        probes = " ".join(
+            f"{r.probe}:ok" if r.success else f"{r.probe}:{r.reason}" for r in results
+        )
+        ifs = [i for r in results if r.success for i in r.interfaces]
+        up = f"{sum(bool(i.oper_up) for i in ifs)}/{len(ifs)}" if ifs else "-"
+        nbrs = sum(len(r.neighbours) for r in results if r.success and r.lldp_read)
+        table.add_row(name, reach, probes, up, str(nbrs))
+    return table

@@ -1,0 +1,224 @@
+"""The poller: cycles of every probe of every device, bounded in concurrency and in time.
+
+A cycle starts one task per (device, probe), each behind its probe kind's semaphore, and waits
+for them until the cycle deadline; whatever is still running then is cancelled and reported as
+reason "deadline", so a cycle never overruns whatever the devices do. A probe that raises (a
+bug, not a device) becomes reason "error" for that probe only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+
+from netmon.config import Settings
+from netmon.model import Inventory, ProbeResult
+from netmon.poller.debounce import AgencyStatus, Debounce, reachable_now
+from netmon.poller.shard import Shard, stable_hash
+from netmon.poller.targets import build_targets
+from netmon.probes import PROBES, Probe, ProbeEnv, ProbeTarget, close_env, open_env
+from netmon.probes.snmp_client import SnmpCommunity
+
+_CANCEL_GRACE_S = 1.0  # how long cancelled probes get to unwind before the cycle returns anyway
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    number: int
+    started_at: float  # Unix time
+    duration_s: float
+    results: tuple[ProbeResult, ...]
+    agencies: tuple[AgencyStatus, ...]
+    full_reads: int  # devices whose tables the poller asked to re-read this cycle
+    cut_by_deadline: int
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which part of the inventory this poller probes."""
+
+    agencies: tuple[str, ...] = ()  # empty: every agency and every site device
+    probes: tuple[str, ...] = ()  # empty: every probe each device lists
+    shard: Shard | None = None
+
+
+class Poller:
+    """Create inside the event loop that runs it (the SNMP engine and ICMP socket live there)."""
+
+    def __init__(
+        self,
+        inventory: Inventory,
+        settings: Settings,
+        selection: Selection = Selection(),
+        *,
+        probes: Mapping[str, Probe] = PROBES,
+        env: ProbeEnv | None = None,
+        ports: Mapping[str, int] | None = None,
+    ) -> None:
+        self.inventory = inventory
+        self.settings = settings
+        self.probes = probes
+        devices = [
+            d
+            for d in inventory.devices
+            if (not selection.agencies or d.agency in selection.agencies)
+            and (selection.shard is None or selection.shard.owns(d))
+        ]
+        wanted = (
+            set(selection.probes) if selection.probes else {k for d in devices for k in d.probes}
+        )
+        self.skipped = tuple(sorted(k for k in wanted if k not in probes))
+        kinds = [k for k in wanted if k in probes]
+        self.targets: dict[tuple[str, str], ProbeTarget] = build_targets(
+            devices, kinds, settings, inventory, ports
+        )
+        ids = {d.id for d in devices}
+        self.devices_of = {
+            a.id: [d.id for d in inventory.devices_of_agency[a.id] if d.id in ids]
+            for a in inventory.agencies
+            if not selection.agencies or a.id in selection.agencies
+        }
+        if selection.shard is not None:
+            self.devices_of = {a: ds for a, ds in self.devices_of.items() if ds}
+        self._own_env = env is None
+        self.env = env if env is not None else open_env(kinds)
+        limit = {"ssh": settings.ssh_concurrency}
+        self._limits = {k: asyncio.Semaphore(limit.get(k, settings.concurrency)) for k in kinds}
+        self._debounce = Debounce(settings.down_after)
+        self._number = 0
+
+    async def aclose(self) -> None:
+        if self._own_env:
+            await close_env(self.env)
+
+    def _full(self, device: str, number: int) -> bool:
+        """Every full_every cycles per device, staggered by a stable hash so the full reads of
+        a large fleet spread over the cycles instead of landing on one."""
+        return (number + stable_hash(device)) % self.settings.full_every == 0
+
+    async def _one(self, target: ProbeTarget, kind: str) -> ProbeResult:
+        async with self._limits[kind]:
+            return await self.probes[kind](target, self.env)
+
+    async def cycle(
+        self,
+        full: bool | None = None,
+        on_result: Callable[[ProbeResult], None] | None = None,
+    ) -> CycleResult:
+        """One cycle. `full`: True re-reads every table, False none, None the staggered plan."""
+        number = self._number
+        self._number += 1
+        started, t0 = time.time(), time.monotonic()
+        deadline = self.settings.deadline_s
+        plan: dict[asyncio.Task[ProbeResult], tuple[ProbeTarget, str]] = {}
+        full_reads = 0
+        for (device, kind), target in self.targets.items():
+            wants_full = self._full(device, number) if full is None else full
+            full_reads += kind == "snmp" and wants_full
+            t = replace(target, full=wants_full) if kind == "snmp" else target
+            task = asyncio.create_task(self._one(t, kind))
+            if on_result is not None:
+                task.add_done_callback(_reporter(on_result))
+            plan[task] = (t, kind)
+        _, pending = await asyncio.wait(plan, timeout=deadline) if plan else (set(), set())
+        for task in pending:
+            task.cancel()
+        if pending:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(_CANCEL_GRACE_S):
+                    await asyncio.gather(*pending, return_exceptions=True)
+        results = _hint(tuple(_outcome(task, *plan[task], deadline) for task in plan), plan)
+        agencies = self._debounce.update(reachable_now(self.devices_of, results))
+        return CycleResult(
+            number=number,
+            started_at=started,
+            duration_s=time.monotonic() - t0,
+            results=results,
+            agencies=agencies,
+            full_reads=full_reads,
+            cut_by_deadline=len(pending),
+        )
+
+    async def run(
+        self,
+        on_cycle: Callable[[CycleResult], Awaitable[None]],
+        stop: asyncio.Event,
+        cycles: int | None = None,
+    ) -> None:
+        """Cycle every interval_s until `stop` (or `cycles` cycles), after a random start offset
+        of up to jitter_s so that shards and restarted instances do not poll in lockstep."""
+        await _wait(stop, random.uniform(0, self.settings.jitter_s))  # noqa: S311 - not crypto
+        next_start = time.monotonic()
+        done = 0
+        while not stop.is_set() and (cycles is None or done < cycles):
+            await on_cycle(await self.cycle())
+            done += 1
+            next_start += self.settings.interval_s
+            now = time.monotonic()
+            if next_start < now:  # a slow consumer: skip the missed slots, never burst
+                next_start = now
+            await _wait(stop, next_start - now)
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), max(0.0, seconds))
+
+
+def _reporter(
+    on_result: Callable[[ProbeResult], None],
+) -> Callable[[asyncio.Task[ProbeResult]], None]:
+    def report(task: asyncio.Task[ProbeResult]) -> None:
+        if not task.cancelled() and task.exception() is None:
+            on_result(task.result())
+
+    return report
+
+
+def _hint(
+    results: tuple[ProbeResult, ...],
+    plan: Mapping[asyncio.Task[ProbeResult], tuple[ProbeTarget, str]],
+) -> tuple[ProbeResult, ...]:
+    """An SNMP timeout from a device that answered ping this cycle says more than a timeout: the
+    agent is there but silent, which for v2c is what a wrong community looks like (snmpd drops
+    it without a word) and for v3 a wrong privacy key or an ACL."""
+    pinged = {r.device for r in results if r.probe == "icmp" and r.success}
+    versions = {
+        t.device.id: "v2c" if isinstance(t.snmp_auth, SnmpCommunity) else "v3"
+        for t, kind in plan.values()
+        if kind == "snmp"
+    }
+    out = []
+    for r in results:
+        if r.probe == "snmp" and r.reason == "timeout" and r.device in pinged:
+            why = (
+                "wrong community or an ACL (v2c has no authentication error on the wire)"
+                if versions.get(r.device) == "v2c"
+                else "wrong privacy key, an ACL, or the agent is down"
+            )
+            r = replace(r, detail=f"{r.detail}; the device answers ping: {why}")
+        out.append(r)
+    return tuple(out)
+
+
+def _outcome(
+    task: asyncio.Task[ProbeResult], target: ProbeTarget, kind: str, deadline: float
+) -> ProbeResult:
+    if task.done() and not task.cancelled():
+        exc = task.exception()
+        if exc is None:
+            return task.result()
+        detail = f"probe raised {type(exc).__name__}: {exc}"
+        return ProbeResult(target.device.id, kind, False, 0.0, reason="error", detail=detail)
+    return ProbeResult(
+        target.device.id,
+        kind,
+        False,
+        deadline,
+        reason="deadline",
+        detail=f"not finished when the cycle deadline ({deadline} s) was reached",
+    )

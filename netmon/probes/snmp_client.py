@@ -1,0 +1,111 @@
+"""The SNMP wire behind a small seam: what the SNMP probe may ask of a device, nothing more.
+
+`SnmpClient` has two calls, GET and GETBULK, on plain Python values (OIDs as int tuples, values
+as int / bytes / OID / IPv4Address / Special). The real client (snmp_pysnmp) speaks pysnmp; the
+recording fake (snmp_fake) answers from `snmpwalk -ObentU` recordings and keeps every request,
+so a test checks both what the probe concluded and exactly what it asked of the device.
+
+A failed call is a reply with `error` set, never an exception: timeouts, authentication
+failures and garbage on the wire all come back as values the probe turns into a ProbeResult.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from ipaddress import IPv4Address
+from typing import Literal, Protocol
+
+from netmon.model.observation import FailureReason
+
+Oid = tuple[int, ...]
+
+
+class Special(Enum):
+    """SNMPv2 exception values: an answer that says "there is nothing here"."""
+
+    NO_SUCH_OBJECT = "noSuchObject"
+    NO_SUCH_INSTANCE = "noSuchInstance"
+    END_OF_MIB_VIEW = "endOfMibView"
+
+
+# Every integer type (Integer32, Counter32/64, Gauge32, TimeTicks) is an int; octet strings
+# are bytes (never decoded here: a MAC-address port id is not text); an OID value is a tuple.
+Value = int | bytes | Oid | IPv4Address | Special
+VarBind = tuple[Oid, Value]
+
+
+def oid(text: str) -> Oid:
+    """'1.3.6.1.2.1.1.3.0' (leading dot allowed) -> (1, 3, 6, ...)."""
+    return tuple(int(p) for p in text.strip(".").split("."))
+
+
+def oid_str(o: Oid) -> str:
+    return ".".join(map(str, o))
+
+
+@dataclass(frozen=True)
+class SnmpCommunity:
+    """SNMPv2c. The community is a secret: kept out of repr."""
+
+    community: str = field(repr=False)
+
+
+AuthProtocol = Literal["sha", "sha256", "sha512"]
+PrivProtocol = Literal["aes", "aes256"]
+
+
+@dataclass(frozen=True)
+class SnmpUsm:
+    """SNMPv3 USM authPriv (the only level netmon uses). Keys are secrets: kept out of repr."""
+
+    user: str
+    auth_protocol: AuthProtocol
+    auth_key: str = field(repr=False)
+    priv_protocol: PrivProtocol = "aes"
+    priv_key: str = field(default="", repr=False)
+
+
+SnmpAuth = SnmpCommunity | SnmpUsm
+
+
+@dataclass(frozen=True)
+class SnmpTarget:
+    """One agent and how to talk to it. timeout_s and retries are pysnmp's own per request."""
+
+    host: str
+    auth: SnmpAuth
+    port: int = 161
+    timeout_s: float = 0.5
+    retries: int = 3
+
+    @property
+    def budget_s(self) -> float:
+        """The longest one call may take: every try timing out, plus slack for the loop."""
+        return self.timeout_s * (self.retries + 1) + 0.5
+
+
+@dataclass(frozen=True)
+class SnmpReply:
+    varbinds: tuple[VarBind, ...] = ()
+    error: FailureReason | None = None
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class SnmpClient(Protocol):
+    """The seam. Implementations never raise for what a device does; they reply with `error`."""
+
+    async def get(self, target: SnmpTarget, oids: Sequence[Oid]) -> SnmpReply: ...
+
+    async def bulk(
+        self,
+        target: SnmpTarget,
+        non_repeaters: Sequence[Oid],
+        repeaters: Sequence[Oid],
+        max_repetitions: int,
+    ) -> SnmpReply: ...

@@ -1,0 +1,115 @@
+"""A real net-snmp snmpd on loopback for integration tests: started and stopped by PID.
+
+Network safety: it listens only on 127.0.0.0/8 addresses, and tests send only there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+COMMUNITY = "loopback-community-1"
+USER = "netmon"
+AUTH_KEY = "loopback-auth-key-1"
+PRIV_KEY = "loopback-priv-key-1"
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def snmpd_missing() -> str | None:
+    if shutil.which("snmpd", path=os.environ.get("PATH", "") + ":/usr/sbin") is None:
+        return "net-snmp snmpd is not installed (Debian: apt-get install snmpd snmp)"
+    return None
+
+
+@dataclass(frozen=True)
+class Snmpd:
+    addresses: tuple[str, ...]
+    port: int
+    pid: int
+
+
+def _answers(address: str, port: int) -> bool:
+    done = subprocess.run(
+        [
+            "snmpget",
+            "-v2c",
+            "-c",
+            COMMUNITY,
+            "-r",
+            "0",
+            "-t",
+            "0.3",
+            "-On",
+            f"{address}:{port}",
+            "1.3.6.1.2.1.1.3.0",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=5,
+    )
+    return done.returncode == 0
+
+
+@contextmanager
+def snmpd(
+    folder: Path, addresses: Sequence[str] = ("127.0.0.1",), port: int | None = None
+) -> Iterator[Snmpd]:
+    """One snmpd serving v2c and v3 authPriv (SHA/AES) on every address given, one port."""
+    assert all(a.startswith("127.") for a in addresses), "loopback only"
+    folder.mkdir(parents=True, exist_ok=True)
+    port = port or free_udp_port()
+    conf = folder / "snmpd.conf"
+    conf.write_text(
+        f"rocommunity {COMMUNITY} 127.0.0.0/8\n"
+        f"createUser {USER} SHA {AUTH_KEY} AES {PRIV_KEY}\n"
+        f"rouser {USER} authpriv\n"
+        "sysName loopback-agent\n",
+        encoding="utf-8",
+    )
+    listen = ",".join(f"udp:{a}:{port}" for a in addresses)
+    proc = subprocess.Popen(
+        ["snmpd", "-f", "-Lo", "-C", "-c", str(conf), "-p", str(folder / "pid"), listen],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "SNMP_PERSISTENT_DIR": str(folder / "persist")},
+    )
+    try:
+        end = time.monotonic() + 10
+        while not _answers(addresses[-1], port):
+            if proc.poll() is not None or time.monotonic() > end:
+                raise RuntimeError(f"snmpd did not start on {listen}")
+            time.sleep(0.1)
+        yield Snmpd(tuple(addresses), port, proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@contextmanager
+def black_hole(address: str, port: int) -> Iterator[socket.socket]:
+    """A UDP socket that receives and never answers: a frozen agent."""
+    assert address.startswith("127.")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((address, port))
+    try:
+        yield sock
+    finally:
+        sock.close()
