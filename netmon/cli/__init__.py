@@ -20,7 +20,9 @@ from netmon.errors import NetmonError
 COMMANDS: dict[str, tuple[str, str, bool]] = {
     "validate": ("netmon.cli.validate_cmd", "validate", False),
     "inventory": ("netmon.cli.inventory_cmd", "app", True),
+    "poll": ("netmon.cli.poll_cmd", "poll", False),
     "report": ("netmon.cli.report_cmd", "app", True),
+    "serve": ("netmon.cli.serve_cmd", "serve", False),
     "lab": ("netmon.cli.lab_cmd", "app", True),
 }
 

@@ -1,0 +1,271 @@
+"""`netmon serve`: poll on the interval, build a Snapshot each cycle, serve it over HTTP.
+
+The composition root for the long-running service: the poller probes, topology builds the
+Snapshot, export renders it. Each cycle's result is swapped in whole (StateHolder.set), so a
+scrape sees one cycle or the next, never half of each. SIGHUP or POST /-/reload re-reads the
+inventory and config.yaml; if either is invalid (or a lab inventory would be probed outside
+the lab) the old ones stay and netmon_reload_failures_total / netmon_*_load_success say so.
+SIGTERM or SIGINT: the cycle under way gets a short grace, then the server closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+import netmon
+from netmon.cli.safety import ensure_may_probe
+from netmon.cli.validate_cmd import ConfigOpt, InventoryOpt
+from netmon.config import Settings, load_config
+from netmon.errors import NetmonError
+from netmon.export.http import ReloadOutcome, build_app, parse_listen, start_server
+from netmon.export.state import (
+    AgencyDebounce,
+    CycleSummary,
+    ExportState,
+    LoadStatus,
+    ServiceFacts,
+    StateHolder,
+)
+from netmon.export.webconfig import WebConfig, WebConfigError, load_web_config
+from netmon.inventory import load_inventory
+from netmon.model import Inventory
+from netmon.poller import CycleResult, Poller, Selection, Shard
+from netmon.topology import build_snapshot
+
+log = logging.getLogger("netmon.serve")
+T = TypeVar("T")
+STOP_GRACE_S = 2.0  # how long a cycle under way may run on after SIGTERM
+
+
+def summary(result: CycleResult) -> CycleSummary:
+    return CycleSummary(
+        number=result.number,
+        started_at=result.started_at,
+        duration_s=result.duration_s,
+        results=result.results,
+        agencies=tuple(
+            AgencyDebounce(a.id, a.reachable, a.consecutive_failures, a.down)
+            for a in result.agencies
+        ),
+        cut_by_deadline=result.cut_by_deadline,
+    )
+
+
+class Service:
+    """Owns the poller's lifetime across reloads; all of it runs in one event loop."""
+
+    def __init__(
+        self,
+        inventory_dir: Path,
+        config_path: Path,
+        inventory: Inventory,
+        settings: Settings,
+        shard: Shard | None = None,
+        make_poller: Callable[[Inventory, Settings, Selection], Poller] = Poller,
+    ) -> None:
+        self.make_poller = make_poller  # tests pass a Poller with fake probes
+        self.inventory_dir, self.config_path = inventory_dir, config_path
+        self.inventory, self.settings, self.shard = inventory, settings, shard
+        now = time.time()
+        facts = ServiceFacts(
+            version=netmon.__version__,
+            started_at=now,
+            interval_s=settings.interval_s,
+            deadline_s=settings.deadline_s,
+            down_after=settings.down_after,
+            inventory=LoadStatus(True, now),
+            config=LoadStatus(True, now),
+            shard=str(shard.index) + "/" + str(shard.count) if shard else "",
+        )
+        self.holder = StateHolder(ExportState(facts))
+        self._restart = asyncio.Event()
+        self._reload_lock = asyncio.Lock()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll until `stop`; a successful reload restarts the poller with the new inputs."""
+        while not stop.is_set():
+            self._restart.clear()
+            inv, settings = self.inventory, self.settings
+            poller = self.make_poller(inv, settings, Selection(shard=self.shard))
+            if poller.skipped:
+                log.warning("probes not available, skipped: %s", ", ".join(poller.skipped))
+            inner = asyncio.Event()
+            watch = asyncio.create_task(_first(stop, self._restart, inner))
+
+            async def on_cycle(result: CycleResult, inv: Inventory = inv) -> None:
+                await self._publish(inv, result)
+
+            task = asyncio.create_task(poller.run(on_cycle, inner))
+            try:
+                await asyncio.wait({task, watch}, return_when=asyncio.FIRST_COMPLETED)
+                if stop.is_set():  # a cycle under way gets a short grace, then is cancelled
+                    await asyncio.wait({task}, timeout=STOP_GRACE_S)
+                else:  # reload: the cycle under way finishes, then the new poller starts
+                    await asyncio.wait({task}, timeout=settings.deadline_s + STOP_GRACE_S)
+            finally:
+                for t in (task, watch):
+                    t.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await t
+                await poller.aclose()
+
+    async def _publish(self, inv: Inventory, result: CycleResult) -> None:
+        # build_snapshot is CPU work (tens of ms at 467 agencies): off the loop, so scrapes
+        # are answered meanwhile.
+        snap = await asyncio.to_thread(build_snapshot, inv, result.results)
+        self.holder.set(self.holder.get().with_cycle(snap, summary(result)))
+        log.info(
+            "cycle %d: %.2f s, %d/%d agencies reachable, %d probes cut by the deadline",
+            result.number,
+            result.duration_s,
+            snap.coverage.total.reachable,
+            snap.coverage.total.total,
+            result.cut_by_deadline,
+        )
+
+    async def reload(self) -> ReloadOutcome:
+        async with self._reload_lock:
+            now = time.time()
+            facts = self.holder.get().facts
+            settings, config_error = await _try(load_config, self.config_path)
+            inv, inventory_error = await _try(load_inventory, self.inventory_dir)
+            if inv is not None and not inventory_error:
+                try:
+                    ensure_may_probe(inv)
+                except NetmonError as exc:
+                    inv, inventory_error = None, str(exc)
+            ok = settings is not None and inv is not None
+            new = replace(
+                facts,
+                reloads=facts.reloads + 1,
+                reload_failures=facts.reload_failures + (not ok),
+                config=LoadStatus(
+                    not config_error, now if ok else facts.config.loaded_at, config_error
+                ),
+                inventory=LoadStatus(
+                    not inventory_error, now if ok else facts.inventory.loaded_at, inventory_error
+                ),
+            )
+            if settings is not None and inv is not None:
+                if settings.listen != self.settings.listen:
+                    log.warning("listen address changed in config: takes effect on restart")
+                self.inventory, self.settings = inv, settings
+                new = replace(
+                    new,
+                    interval_s=settings.interval_s,
+                    deadline_s=settings.deadline_s,
+                    down_after=settings.down_after,
+                )
+                self._restart.set()
+            self.holder.set(replace(self.holder.get(), facts=new))
+            if ok:
+                log.info("reloaded: %d agencies", len(self.inventory.agencies))
+                return ReloadOutcome(True, "reloaded")
+            message = "; ".join(e for e in (config_error, inventory_error) if e)
+            log.error("reload refused, keeping the previous inventory and config: %s", message)
+            return ReloadOutcome(False, f"reload refused, previous state kept: {message}")
+
+
+async def _try(load: Callable[[Path], T], path: Path) -> tuple[T | None, str]:
+    """Load off the loop; a NetmonError becomes its message (file:line:col, never a secret)."""
+    try:
+        return await asyncio.to_thread(load, path), ""
+    except NetmonError as exc:
+        return None, str(exc)
+
+
+async def _first(stop: asyncio.Event, restart: asyncio.Event, inner: asyncio.Event) -> None:
+    """Set `inner` (the poller's stop) once either outer event is set."""
+    waits = {asyncio.create_task(stop.wait()), asyncio.create_task(restart.wait())}
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
+        inner.set()
+
+
+def serve(
+    listen: Annotated[
+        str | None,
+        typer.Option("--listen", help="HOST:PORT (default: config.yaml's listen)"),
+    ] = None,
+    inventory: InventoryOpt = Path("inventory"),
+    config: ConfigOpt = Path("config.yaml"),
+    web_config: Annotated[
+        Path | None,
+        typer.Option("--web-config", "--web.config.file", help="TLS and basic auth file"),
+    ] = None,
+    shard: Annotated[
+        str | None, typer.Option("--shard", help="I/N: poll only shard I of N (0-based)")
+    ] = None,
+    log_level: Annotated[
+        str, typer.Option("--log-level", help="debug, info, warning or error")
+    ] = "info",
+) -> None:
+    """Poll on the configured interval and serve /metrics, the topology and the snapshot.
+
+    Examples:
+      netmon lab exec noc -- netmon serve -i tests/data/lab-small
+      netmon serve --listen 127.0.0.1:10467 --web-config web.yml
+      kill -HUP $(pidof netmon)   # reload inventory and config.yaml
+    """
+    level = getattr(logging, log_level.upper(), None)
+    if not isinstance(level, int):
+        print(
+            f"netmon: error: --log-level {log_level!r}: use debug, info, warning or error",
+            file=sys.stderr,
+        )
+        raise typer.Exit(2)
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = load_config(config)
+    inv = load_inventory(inventory)
+    ensure_may_probe(inv)
+    address = listen or settings.listen
+    try:
+        parse_listen(address)
+        web = load_web_config(web_config) if web_config else None
+        if web is not None:
+            web.ssl_context()  # fail now, not at the first connection
+    except (ValueError, WebConfigError) as exc:
+        print(f"netmon: error: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    service = Service(inventory, config, inv, settings, Shard.parse(shard) if shard else None)
+    asyncio.run(_serve(service, address, web))
+
+
+async def _serve(service: Service, address: str, web: WebConfig | None) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    reloads: set[asyncio.Task[ReloadOutcome]] = set()
+
+    def on_hup() -> None:
+        task = loop.create_task(service.reload())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, on_hup)
+    runner = await start_server(build_app(service.holder, service.reload, web), address, web)
+    log.info("serving on %s (%s)", address, "https" if web and web.cert_file else "http")
+    try:
+        await service.run(stop)
+    finally:
+        await runner.cleanup()
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            loop.remove_signal_handler(sig)
+        log.info("stopped")

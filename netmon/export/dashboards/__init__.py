@@ -1,0 +1,35 @@
+"""Grafana dashboards generated with grafana-foundation-sdk (pinned to the Grafana 11.6 line).
+
+`python -m netmon.export.dashboards --out exporters/grafana/dashboards` writes one JSON file per
+dashboard; a test checks the committed files equal this output, and another runs every PromQL
+expression in them against a real Prometheus.
+"""
+
+from __future__ import annotations
+
+import json
+
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+
+from netmon.export.dashboards.boards import links, overview
+from netmon.export.dashboards.detail import agency, health, topology
+
+BOARDS = {
+    "netmon-overview": overview,
+    "netmon-links": links,
+    "netmon-agency": agency,
+    "netmon-topology": topology,
+    "netmon-health": health,
+}
+
+
+def render(uid: str) -> str:
+    board = BOARDS[uid]().build()
+    return json.dumps(board, cls=JSONEncoder, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def render_all() -> dict[str, str]:
+    return {f"{uid}.json": render(uid) for uid in BOARDS}
+
+
+__all__ = ["BOARDS", "render", "render_all"]

@@ -1,0 +1,214 @@
+"""The exporter's HTTP server (aiohttp): renders the latest state, never probes.
+
+No handler reads a query parameter or a header other than Authorization and Accept-Encoding,
+and none can start a cycle: what netmon probes is decided by the inventory alone. Reload is a
+callback the composition root provides (it reloads inventory and config from their files,
+never from the request).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import gzip
+import html
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from netmon.export import nodegraph
+from netmon.export.families import CONTENT_TYPE
+from netmon.export.metrics import exposition
+from netmon.export.report import RenderError
+from netmon.export.report import render as render_report
+from netmon.export.state import ExportState, StateHolder
+from netmon.export.webconfig import BasicAuth, WebConfig
+from netmon.model import snapshot_to_json
+
+log = logging.getLogger("netmon.http")
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    ok: bool
+    message: str
+
+
+ReloadCallback = Callable[[], Awaitable[ReloadOutcome]]
+
+_LINKS = (
+    ("/metrics", "Prometheus metrics"),
+    ("/topology.svg", "Sơ đồ mạng / topology picture"),
+    ("/topology/nodes.json", "Node Graph: nodes"),
+    ("/topology/edges.json", "Node Graph: edges"),
+    ("/api/snapshot", "Snapshot (JSON)"),
+    ("/-/healthy", "healthy"),
+    ("/-/ready", "ready"),
+)
+
+
+class _Cache:
+    """Per state version: the metrics (plain and gzipped) and the SVG, each made once, in a
+    worker thread (the event loop keeps answering meanwhile), shared by concurrent requests."""
+
+    def __init__(self, holder: StateHolder) -> None:
+        self.holder = holder
+        self._metrics: tuple[int, asyncio.Future[tuple[bytes, bytes]]] | None = None
+        self._svg: tuple[int, asyncio.Task[str]] | None = None
+
+    def metrics(self) -> asyncio.Future[tuple[bytes, bytes]]:
+        version = self.holder.version
+        if self._metrics is None or self._metrics[0] != version:
+            task = asyncio.ensure_future(asyncio.to_thread(_bodies, self.holder.get()))
+            self._metrics = (version, task)
+        return self._metrics[1]
+
+    def svg(self) -> asyncio.Task[str]:
+        """One graphviz run per state, shared by concurrent requests, off the event loop."""
+        version = self.holder.version
+        if self._svg is None or self._svg[0] != version:
+            snap = self.holder.get().snapshot
+            assert snap is not None
+            task = asyncio.ensure_future(asyncio.to_thread(render_report, snap, "topology", "svg"))
+            self._svg = (version, task)
+        return self._svg[1]
+
+
+def _bodies(state: ExportState) -> tuple[bytes, bytes]:
+    plain = exposition(state)
+    return plain, gzip.compress(plain, compresslevel=1)
+
+
+def build_app(
+    holder: StateHolder, reload: ReloadCallback, web_config: WebConfig | None = None
+) -> web.Application:
+    cache = _Cache(holder)
+    auth = BasicAuth(web_config.users) if web_config and web_config.users else None
+
+    @web.middleware
+    async def basic_auth(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if auth is not None and not await _authorised(auth, request):
+            return web.Response(
+                status=401,
+                text="Unauthorized\n",
+                headers={"WWW-Authenticate": 'Basic realm="netmon"'},
+            )
+        return await handler(request)
+
+    async def index(_: web.Request) -> web.Response:
+        state = holder.get()
+        name = html.escape(state.snapshot.inventory if state.snapshot else "netmon")
+        items = "".join(f'<li><a href="{u}">{html.escape(t)}</a></li>' for u, t in _LINKS)
+        body = (
+            f"<!doctype html><html lang=vi><meta charset=utf-8><title>netmon</title>"
+            f"<h1>netmon — {name}</h1><p>Giám sát kết nối MetroNet / MetroNet connectivity "
+            f"monitor. {'Sẵn sàng / ready' if state.ready else 'Chưa có chu kỳ nào / no cycle yet'}"
+            f".</p><ul>{items}</ul></html>"
+        )
+        return web.Response(text=body, content_type="text/html")
+
+    async def metrics(request: web.Request) -> web.Response:
+        headers = {"Content-Type": CONTENT_TYPE}
+        plain, zipped = await asyncio.shield(cache.metrics())
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            headers["Content-Encoding"] = "gzip"
+            return web.Response(body=zipped, headers=headers)
+        return web.Response(body=plain, headers=headers)
+
+    async def healthy(_: web.Request) -> web.Response:
+        return web.Response(text="Healthy.\n")
+
+    async def ready(_: web.Request) -> web.Response:
+        if holder.get().ready:
+            return web.Response(text="Ready.\n")
+        return web.Response(status=503, text="Not ready: the first poll cycle has not ended.\n")
+
+    async def do_reload(_: web.Request) -> web.Response:
+        outcome = await reload()
+        return web.Response(status=200 if outcome.ok else 500, text=outcome.message + "\n")
+
+    def _no_snapshot() -> web.Response:
+        return web.Response(status=503, text="No snapshot yet: the first cycle has not ended.\n")
+
+    async def svg(_: web.Request) -> web.Response:
+        if holder.get().snapshot is None:
+            return _no_snapshot()
+        try:
+            text = await asyncio.shield(cache.svg())
+        except RenderError as exc:
+            return web.Response(status=503, text=f"Cannot draw the topology: {exc}\n")
+        return web.Response(text=text, content_type="image/svg+xml")
+
+    def _json(fn: Callable[..., object]) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def handler(_: web.Request) -> web.Response:
+            snap = holder.get().snapshot
+            if snap is None:
+                return _no_snapshot()
+            return web.json_response(fn(snap), dumps=lambda v: json.dumps(v, ensure_ascii=False))
+
+        return handler
+
+    async def api_snapshot(_: web.Request) -> web.Response:
+        snap = holder.get().snapshot
+        if snap is None:
+            return _no_snapshot()
+        return web.Response(text=snapshot_to_json(snap), content_type="application/json")
+
+    app = web.Application(middlewares=[basic_auth])
+    app.router.add_get("/", index)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/-/healthy", healthy)
+    app.router.add_get("/-/ready", ready)
+    app.router.add_post("/-/reload", do_reload)
+    app.router.add_put("/-/reload", do_reload)
+    app.router.add_get("/topology.svg", svg)
+    app.router.add_get("/topology/nodes.json", _json(nodegraph.nodes))
+    app.router.add_get("/topology/edges.json", _json(nodegraph.edges))
+    app.router.add_get("/api/snapshot", api_snapshot)
+    return app
+
+
+async def _authorised(auth: BasicAuth, request: web.Request) -> bool:
+    header = request.headers.get("Authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        user, sep, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    if not sep:
+        return False
+    # bcrypt is slow on purpose: off the event loop, so a wrong guess cannot stall scrapes.
+    ok = await asyncio.to_thread(auth.check, user, password)
+    if not ok:
+        log.info("refused basic auth for user %r from %s", user[:64], request.remote)
+    return ok
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    """HOST:PORT or [V6]:PORT; ValueError with what is wrong."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) < 65536:  # 0: any free port
+        raise ValueError(f"--listen {listen!r}: expected HOST:PORT, e.g. 127.0.0.1:10467")
+    host = host.strip("[]") or "127.0.0.1"
+    return host, int(port)
+
+
+async def start_server(
+    app: web.Application, listen: str, web_config: WebConfig | None = None
+) -> web.AppRunner:
+    """Start serving; the caller stops with `await runner.cleanup()`."""
+    host, port = parse_listen(listen)
+    ssl_context = web_config.ssl_context() if web_config else None
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, ssl_context=ssl_context, reuse_address=True)
+    await site.start()
+    return runner

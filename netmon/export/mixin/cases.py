@@ -1,0 +1,216 @@
+"""One `promtool test rules` case per alert: input series, when, and the alerts expected.
+
+Written by hand: the labels each alert must carry, and a time before `for:` has elapsed or a
+neighbouring series that must not fire. Expected annotations are the rule's templates with
+the expected labels filled in, so a template that names a label the alert does not carry
+fails the test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+J = {"job": "netmon", "instance": "127.0.0.1:10467"}
+Labels = dict[str, str]
+
+
+def sel(metric: str, /, **labels: str) -> str:
+    return metric + "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
+
+
+@dataclass(frozen=True)
+class Case:
+    alert: str
+    series: tuple[tuple[str, str], ...]
+    checks: tuple[tuple[str, tuple[Labels, ...]], ...]  # (eval_time, expected alerts' labels)
+
+
+_HO = {"agency": "ubnd-phu-ho", "level": "commune", "group": "phu-vang"}
+_CAUSE = {
+    **_HO,
+    "cause_kind": "device",
+    "cause_id": "pop-phu-vang",
+    "cause_state": "isolated",
+    "single_homed": "true",
+}
+_LINK = {"link": "pop-phu-vang--cpe-ubnd-phu-ho"}
+_END = {**_LINK, "end": "a", "device": "pop-phu-vang", "interface": "acc3"}
+_SO = {"agency": "so-tttt", "level": "province", "group": "phu-vang"}
+_B = {"job": "netmon", "instance": "127.0.0.2:10467"}
+_C = {"job": "netmon", "instance": "127.0.0.3:10467"}
+
+CASES: tuple[Case, ...] = (
+    Case(
+        "AgencyUnreachable",
+        (
+            # cut off from 1m (the series exists only while the agency is cut off)
+            (sel("netmon_agency_cut_off_cause", **J, **_CAUSE), "_ _ 1x8"),
+            (sel("netmon_agency_info", **J, **_HO, name="UBND xã Phú Hồ"), "1x10"),
+            (sel("netmon_agency_info", **J, **_SO, name="Sở TTTT"), "1x10"),
+        ),
+        (("1m", ()), ("2m", ({**J, **_CAUSE, "name": "UBND xã Phú Hồ"},))),
+    ),
+    Case(
+        "PoPDown",
+        (
+            (sel("netmon_device_reachable", **J, device="pop-phu-vang", role="pop"), "1 0x10"),
+            (sel("netmon_device_reachable", **J, device="pop-huong-thuy", role="pop"), "1x10"),
+            (sel("netmon_device_reachable", **J, device="cpe-ubnd-phu-ho", role="cpe"), "0x10"),
+        ),
+        (
+            ("1m", ()),
+            (
+                "1m30s",
+                (
+                    {
+                        **J,
+                        "device": "pop-phu-vang",
+                        "role": "pop",
+                        "cause_kind": "device",
+                        "cause_id": "pop-phu-vang",
+                    },
+                ),
+            ),
+        ),
+    ),
+    Case(
+        "UplinkDown",
+        (
+            (sel("netmon_link_up", **J, link="core-1--pop-phu-vang", kind="ring"), "1 0x10"),
+            (sel("netmon_link_up", **J, **_LINK, kind="access"), "0x10"),
+        ),
+        (
+            ("1m", ()),
+            (
+                "2m",
+                (
+                    {
+                        **J,
+                        "link": "core-1--pop-phu-vang",
+                        "kind": "ring",
+                        "cause_kind": "link",
+                        "cause_id": "core-1--pop-phu-vang",
+                    },
+                ),
+            ),
+        ),
+    ),
+    Case(
+        "CoverageBelowTarget",
+        (  # two shards: 467 agencies in all, 10 of the first shard's cut off from 1m
+            (sel("netmon_coverage_agencies", **J, level="commune", group="phu-vang"), "100x20"),
+            (
+                sel("netmon_coverage_reachable_agencies", **J, level="commune", group="phu-vang"),
+                "100 100 90x18",
+            ),
+            (sel("netmon_coverage_agencies", **_B, level="province", group="hue"), "367x20"),
+            (
+                sel("netmon_coverage_reachable_agencies", **_B, level="province", group="hue"),
+                "367x20",
+            ),
+        ),
+        (("5m", ()), ("7m", ({},))),
+    ),
+    Case(
+        "SinglePathAgency",
+        (
+            (sel("netmon_agency_single_path", **J, agency="so-tttt", basis="current"), "0 1x40"),
+            (sel("netmon_agency_single_path", **J, agency="so-tttt", basis="declared"), "0x41"),
+            (sel("netmon_agency_single_path", **J, **_LINK, basis="current"), "1x41"),
+            (sel("netmon_agency_single_path", **J, **_LINK, basis="declared"), "1x41"),
+        ),
+        (("10m", ()), ("16m", ({**J, "agency": "so-tttt", "basis": "current"},))),
+    ),
+    Case(
+        "LinkErrors",
+        (
+            (sel("netmon_link_receive_errors_total", **J, **_END), "0+120x40"),
+            (sel("netmon_link_transmit_errors_total", **J, **_END), "0x40"),
+            (sel("netmon_link_receive_errors_total", **J, **{**_END, "link": "ok"}), "0+3x40"),
+            (sel("netmon_link_transmit_errors_total", **J, **{**_END, "link": "ok"}), "0x40"),
+        ),
+        (("15m", ({**J, **_LINK},)),),
+    ),
+    Case(
+        "LinkSaturated",
+        (
+            (
+                sel("netmon_link_capacity_bytes_per_second", **J, **_LINK, kind="access"),
+                "12500000x60",
+            ),
+            (sel("netmon_link_transmit_bytes_total", **J, **_END), "0+360000000x60"),
+            (sel("netmon_link_receive_bytes_total", **J, **_END), "0+3600000x60"),
+        ),
+        (("10m", ()), ("22m", ({**J, **_LINK, "kind": "access"},))),
+    ),
+    Case(
+        "ProbeAuthFailing",
+        (
+            (
+                sel(
+                    "netmon_probe_failure_reason",
+                    **J,
+                    device="cpe-ubnd-phu-bai",
+                    probe="snmp",
+                    reason="authentication",
+                ),
+                "1x30",
+            ),
+            (sel("netmon_device_up", **J, device="cpe-ubnd-phu-bai", role="cpe"), "1x30"),
+            (  # a dead device's probes fail for every reason: not an auth problem to report
+                sel(
+                    "netmon_probe_failure_reason",
+                    **J,
+                    device="cpe-dead",
+                    probe="ssh",
+                    reason="host_key",
+                ),
+                "1x30",
+            ),
+            (sel("netmon_device_up", **J, device="cpe-dead", role="cpe"), "0x30"),
+        ),
+        (
+            (
+                "11m",
+                (
+                    {
+                        **J,
+                        "device": "cpe-ubnd-phu-bai",
+                        "probe": "snmp",
+                        "reason": "authentication",
+                    },
+                ),
+            ),
+        ),
+    ),
+    Case(
+        "TopologyDrift",
+        (
+            (sel("netmon_topology_drift", **J, kind="missing"), "0 1x70"),
+            (sel("netmon_topology_drift", **J, kind="undeclared"), "0x70"),
+        ),
+        (("20m", ()), ("32m", ({**J, "kind": "missing"},))),
+    ),
+    Case(
+        "NetmonCycleStale",
+        (  # J stopped cycling at 0 s; B cycles every 30 s; C never finished its first cycle
+            (sel("netmon_cycle_last_timestamp_seconds", **J), "0x20"),
+            (sel("netmon_cycle_interval_seconds", **J), "30x20"),
+            (sel("netmon_start_time_seconds", **J), "0x20"),
+            (sel("netmon_cycle_last_timestamp_seconds", **_B), "0+30x20"),
+            (sel("netmon_cycle_interval_seconds", **_B), "30x20"),
+            (sel("netmon_start_time_seconds", **_B), "0x20"),
+            (sel("netmon_cycle_interval_seconds", **_C), "30x20"),
+            (sel("netmon_start_time_seconds", **_C), "0x20"),
+        ),
+        (("2m", ()), ("5m", (J, _C))),
+    ),
+    Case(
+        "NetmonDown",
+        (
+            (sel("up", **J), "1 0x10"),
+            (sel("up", **_B), "1x10"),
+        ),
+        (("1m", ()), ("3m", (J,))),
+    ),
+)

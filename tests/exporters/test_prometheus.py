@@ -1,0 +1,130 @@
+"""A real Prometheus scrapes netmon's HTTP server and evaluates the shipped rules; every PromQL
+expression of the dashboards and rules is run against it.
+
+The server renders Snapshots built by netmon.topology from the full 467-agency inventory and
+synthetic probe answers (tests/export/synth.py: one PoP and the CPEs behind it dead, one SNMP
+credential refused, counters growing each second), because this test must not depend on the
+lab; tests/exporters/test_lab_alerts.py does the same against the live lab.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+from export import synth
+
+from exporters.promlab import REPO, RULES, netmon_server, prometheus
+from netmon.export.state import ExportState
+from netmon.model import Inventory
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("prometheus") is None, reason="prometheus not installed"),
+]
+DASHBOARDS = REPO / "exporters" / "grafana" / "dashboards"
+DEAD_POP = "pop-a-luoi"
+VARIABLES = {"$link": ".*", "${datasource}": "", "$__rate_interval": "1m"}
+
+
+@cache
+def _inv() -> Inventory:
+    return synth.inventory(synth.FULL)
+
+
+def _behind(inv: Inventory, pop: str) -> set[str]:
+    """CPEs whose only links go to `pop`."""
+    out = set()
+    for d in inv.devices:
+        if d.role == "cpe":
+            peers = {
+                lk.a.device if lk.b.device == d.id else lk.b.device
+                for lk in inv.links_of_device[d.id]
+            }
+            if peers == {pop}:
+                out.add(d.id)
+    return out
+
+
+def state(step: int) -> ExportState:
+    inv = _inv()
+    dead = {DEAD_POP} | _behind(inv, DEAD_POP)
+    rs = synth.results(inv, dead=dead, octets=1_000_000 * (step + 1), auth_failing={"pop-hue"})
+    return synth.state(inv, rs, failures=3)
+
+
+def dashboard_exprs() -> list[tuple[str, str]]:
+    out = []
+    for path in sorted(DASHBOARDS.glob("*.json")):
+        board = json.loads(path.read_text(encoding="utf-8"))
+        for panel in board["panels"]:
+            for target in panel.get("targets", []):
+                if "expr" in target:
+                    out.append((f"{path.stem}: {panel['title']}", target["expr"]))
+    return out
+
+
+def rule_exprs() -> tuple[list[str], list[tuple[str, str]]]:
+    groups = yaml.safe_load(RULES.read_text(encoding="utf-8"))["groups"]
+    rules = [r for g in groups for r in g["rules"]]
+    return [r["expr"] for r in rules if "record" in r], [
+        (r["alert"], r["expr"]) for r in rules if "alert" in r
+    ]
+
+
+def _metric_names(expr: str) -> set[str]:
+    names = set(re.findall(r"\b(netmon[:_][a-z0-9_:]*[a-z0-9_])", expr))
+    return {n for n in names if not n.endswith(":")}
+
+
+def test_extraction_finds_every_panel_and_rule() -> None:
+    exprs = dashboard_exprs()
+    assert len(exprs) >= 35 and len({p.split(":")[0] for p, _ in exprs}) == 4  # topology: JSON
+    recording, alerts = rule_exprs()
+    assert len(recording) == 10 and len(alerts) == 11
+
+
+def test_every_dashboard_and_rule_expression_returns_data(tmp_path: Path) -> None:
+    agency = sorted(a for a in _behind(_inv(), DEAD_POP))[0]
+    agency_id = _inv().device_by_id[agency].agency
+    assert agency_id
+    with netmon_server(state) as target, prometheus(tmp_path, target) as prom:
+        assert prom.wait('up{job="netmon"} == 1'), "Prometheus did not scrape netmon"
+        # rate() needs two scrapes of growing counters in its window; utilisation then exists
+        assert prom.wait("netmon:link_utilisation:ratio_rate5m", timeout=60)
+        assert prom.wait("netmon:link_errors:rate5m", timeout=30)
+        empty = []
+        # The drill-down is tried on an agency cut off (its cause panel has data) and on a
+        # healthy one (its traffic panels have data): each panel must show data for one.
+        for where, expr in dashboard_exprs():
+            for k, v in VARIABLES.items():
+                expr = expr.replace(k, v)
+            tries = [expr.replace("$agency", a) for a in (agency_id, "thanh-uy")]
+            if not any(prom.query(e) for e in tries):
+                empty.append(f"{where}: {expr}")
+        recording, alerts = rule_exprs()
+        empty += [f"recording: {e}" for e in recording if not prom.query(e)]
+        assert empty == []
+        # Alert expressions fire only on failure: each must evaluate, and name only metrics
+        # that exist; those this state breaks must return data.
+        missing = []
+        for name, expr in alerts:
+            prom.query(expr)
+            for metric in _metric_names(expr):
+                if not prom.query(f"count({metric})"):
+                    missing.append(f"{name}: {metric}")
+        assert missing == []
+        for alert in ("AgencyUnreachable", "PoPDown", "ProbeAuthFailing", "UplinkDown"):
+            expr = dict(alerts)[alert]
+            assert prom.query(expr), f"{alert} should match this state"
+        pending = prom.wait('ALERTS{alertname="AgencyUnreachable"}', timeout=30)
+        assert {s["metric"]["cause_id"] for s in pending} == {DEAD_POP}
+        assert {s["metric"]["single_homed"] for s in pending} == {"true"}
+        assert len(pending) == len(_behind(_inv(), DEAD_POP))
+        coverage = prom.query("netmon:coverage_agencies:sum")
+        assert float(coverage[0]["value"][1]) == 467
