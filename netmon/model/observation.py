@@ -61,6 +61,9 @@ class InterfaceState:
     out_errors: int | None = None
     in_discards: int | None = None
     out_discards: int | None = None
+    # sysUpTime (s) at the last change of oper status (IF-MIB ifLastChange); 0 = unchanged
+    # since the agent started. A declared port that is down and still 0 was never up: drift.
+    last_change_s: float | None = None
 
 
 @dataclass(frozen=True)

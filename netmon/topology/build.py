@@ -98,7 +98,7 @@ def _build(inventory: Inventory, results: tuple[ProbeResult, ...], at: float | N
     obs = observe(inventory, results, d.index)
     links = obs.link_states(inventory.links)
     link_status = {k: v[0] for k, v in links.items()}
-    dr = compare(inventory, obs, link_status)
+    dr = compare(inventory, obs, links)
     down_devices = frozenset(k for k, s in obs.status.items() if s == "down")
     down_links = frozenset(k for k, s in link_status.items() if s == "down")
     # LLDP may add edges (undeclared, wrong port): then a graph with them, numbered alike.

@@ -1,9 +1,12 @@
 """Declared versus discovered: which declared links LLDP confirms, and every difference.
 
-Only what was observed is judged: a declared link is "missing" only when both its ends were
-polled and their LLDP tables read, and it is not simply down (a cut link is a link state, and
-alerting on it twice would page twice). Undeclared links and unknown neighbours need only the
-side that saw them.
+Only what was observed is judged. A declared link is "missing" when
+- both its ends were polled and their LLDP tables read, it is not down, and LLDP does not show
+  it (something else is plugged in, or LLDP is off), or
+- it is down and has been down ever since the agent at an end started (ifLastChange 0, no end
+  administratively down, no end ever reported up): declared but never cabled or never brought up.
+A link that went down while watched is a link state, not drift (alerting on it twice would page
+twice). Undeclared links and unknown neighbours need only the side that saw them.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
-from netmon.model import Endpoint, Inventory, Link
+from netmon.model import Endpoint, InterfaceState, Inventory, Link
 from netmon.model.snapshot import Drift, DriftKind, Origin, SeenLink, Status
 from netmon.topology.graph import Edge
 from netmon.topology.observe import Half, Observed
@@ -94,10 +97,24 @@ def _endpoint(e: End) -> Endpoint:
     return Endpoint(e[0], e[1])
 
 
-def compare(
-    inventory: Inventory, observed: Observed, link_status: dict[str, Status]
-) -> DriftResult:
-    if not (observed.halves or observed.strangers or observed.lldp_read):
+LinkStates = dict[str, tuple[Status, InterfaceState | None, InterfaceState | None]]
+
+
+def never_up(a: InterfaceState | None, b: InterfaceState | None) -> bool:
+    """The ends that were read say the port has been down since their agent started: at least
+    one end read ifLastChange 0, none changed since, none is up or shut on purpose. (A targeted
+    poll may read an end without ifLastChange: it neither confirms nor contradicts.)"""
+    ends = [x for x in (a, b) if x is not None]
+    return (
+        any(x.last_change_s == 0 for x in ends)
+        and all(x.last_change_s in (None, 0) for x in ends)
+        and all(x.oper_up is False and x.admin_up is not False for x in ends)
+    )
+
+
+def compare(inventory: Inventory, observed: Observed, links: LinkStates) -> DriftResult:
+    never = [k for k, (s, a, b) in links.items() if s == "down" and never_up(a, b)]
+    if not (observed.halves or observed.strangers or observed.lldp_read or never):
         # Nothing seen by LLDP (the declared design, or ICMP only): nothing to judge.
         return DriftResult(dict.fromkeys(inventory.link_by_id, "declared"), {}, (), (), ())
     pairs = merge_halves(observed.halves)
@@ -136,11 +153,13 @@ def compare(
                 discovered.append(SeenLink(x, y))
                 drift.append(Drift("undeclared", None, (), (x, y)))
                 edges.append(Edge(f"{x}--{y}", x.device, y.device, declared=False))
-    read = observed.lldp_read
+    read, never_ids = observed.lldp_read, frozenset(never)
     for lk in inventory.links:
-        if lk.id in seen or link_status[lk.id] == "down":
+        if lk.id in seen:
             continue
-        if lk.a.device in read and lk.b.device in read:
+        if lk.id in never_ids or (
+            links[lk.id][0] != "down" and lk.a.device in read and lk.b.device in read
+        ):
             link_drift[lk.id] = "missing"
             drift.append(Drift("missing", lk.id, (lk.a, lk.b), ()))
     for s in observed.strangers:

@@ -144,6 +144,60 @@ def test_no_judgement_without_observation() -> None:
     assert snap.drift == () and snap.link_by_id[SILENT].status == "down"
 
 
+def _ends_down(inv: Inventory, link_id: str, **state: object) -> list[ProbeResult]:
+    """Healthy results with both ends of one link reading oper down, with `state` set."""
+    lk = inv.link_by_id[link_id]
+    out = healthy(inv, down_ifaces={lk.a, lk.b})
+    ends = {(lk.a.device, lk.a.interface), (lk.b.device, lk.b.interface)}
+    return [
+        replace(
+            r,
+            interfaces=tuple(
+                replace(i, **state) if (r.device, i.name) in ends else i  # type: ignore[arg-type]
+                for i in r.interfaces
+            ),
+        )
+        for r in out
+    ]
+
+
+def test_a_link_down_since_the_agents_started_is_missing() -> None:
+    """ifLastChange 0 on both down ends: never up while the agents ran, i.e. never cabled."""
+    inv = metronet().inventory()
+    snap = build_snapshot(inv, _ends_down(inv, SILENT, last_change_s=0.0), at=0)
+    assert [(d.kind, d.link) for d in snap.drift] == [("missing", SILENT)]
+    assert snap.link_by_id[SILENT].status == "down"  # still a link state too
+    # A targeted poll read the CPE end without ifLastChange: the PoP end's 0 still decides.
+    cpe = inv.link_by_id[SILENT].b
+    mixed = [
+        replace(
+            r,
+            interfaces=tuple(
+                replace(i, last_change_s=None) if i.name == cpe.interface else i
+                for i in r.interfaces
+            ),
+        )
+        if r.device == cpe.device
+        else r
+        for r in _ends_down(inv, SILENT, last_change_s=0.0)
+    ]
+    assert [d.link for d in build_snapshot(inv, mixed, at=0).drift] == [SILENT]
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"last_change_s": 903.0},  # went down while the agent ran: a cut, not drift
+        {"last_change_s": None},  # ifLastChange not read (an SSH source): no judgement
+        {"last_change_s": 0.0, "admin_up": False},  # shut on purpose
+    ],
+)
+def test_a_link_that_went_down_is_not_drift(state: dict[str, object]) -> None:
+    inv = metronet().inventory()
+    snap = build_snapshot(inv, _ends_down(inv, SILENT, **state), at=0)
+    assert snap.drift == () and snap.link_by_id[SILENT].status == "down"
+
+
 @pytest.mark.parametrize(
     ("subtype", "port_id", "description"),
     [
