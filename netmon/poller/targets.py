@@ -1,8 +1,9 @@
 """From inventory and settings to what each probe needs: the poller's side of the layering.
 
 Probes cannot read config.yaml, so this module resolves credential sets into the probe-level
-SnmpAuth values (secrets read once, when the poller starts) and computes each device's uplinks:
-the interfaces named in the inventory's links, read every cycle.
+SnmpAuth and SshAuth values (secrets read once, when the poller starts), passes the SSH
+settings (known_hosts, keepalive) on, and computes each device's uplinks: the interfaces named
+in the inventory's links, read every cycle.
 """
 
 from __future__ import annotations
@@ -10,17 +11,56 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from netmon.config import ProbeSettings, Settings, SnmpV2c, SnmpV3
+from netmon.config import ProbeSettings, Settings, SnmpV2c, SnmpV3, SshCredential
 from netmon.errors import NetmonError
 from netmon.model import Device, Inventory
 from netmon.probes import ProbeTarget
 from netmon.probes.snmp_client import SnmpAuth, SnmpCommunity, SnmpUsm
+from netmon.probes.ssh_client import SshAuth
 
 
 @dataclass(frozen=True)
 class Resolved:
     auth: SnmpAuth | None
     problem: str = ""
+
+
+@dataclass(frozen=True)
+class ResolvedSsh:
+    auth: SshAuth | None
+    problem: str = ""
+
+
+def resolve_ssh(settings: Settings, names: Iterable[str]) -> dict[str, ResolvedSsh]:
+    """Credential set name -> probe-level SSH auth, or the reason it cannot be used. A private
+    key is read and checked here, once, so a bad key file is named before any connection."""
+    from netmon.probes.ssh_asyncssh import key_problem  # asyncssh only when ssh is polled
+
+    out: dict[str, ResolvedSsh] = {}
+    for name in set(names):
+        cred = settings.credentials.get(name)
+        if not isinstance(cred, SshCredential):
+            kind = "missing" if cred is None else "not an SSH credential set"
+            out[name] = ResolvedSsh(None, f"credential set {name!r} is {kind} in config.yaml")
+            continue
+        if cred.private_key is None and cred.password is None:
+            out[name] = ResolvedSsh(
+                None, f"credential set {name!r} has neither private_key nor password"
+            )
+            continue
+        try:
+            key = cred.private_key.resolve().reveal() if cred.private_key else ""
+            password = cred.password.resolve().reveal() if cred.password else ""
+        except NetmonError as exc:  # a secret file or variable is missing: say which
+            out[name] = ResolvedSsh(None, f"credential set {name!r}: {exc}")
+            continue
+        problem = key_problem(key) if key else ""
+        if problem:
+            where = cred.private_key.describe() if cred.private_key else ""
+            out[name] = ResolvedSsh(None, f"credential set {name!r} ({where}): {problem}")
+            continue
+        out[name] = ResolvedSsh(SshAuth(cred.username, private_key=key, password=password))
+    return out
 
 
 def resolve_snmp(settings: Settings, names: Iterable[str]) -> dict[str, Resolved]:
@@ -103,6 +143,9 @@ def build_targets(
         settings,
         (d.credentials.snmp for d in devices if "snmp" in d.probes and d.credentials.snmp),
     )
+    ssh_names = [d.credentials.ssh for d in devices if "ssh" in d.probes and d.credentials.ssh]
+    ssh_creds = resolve_ssh(settings, ssh_names) if "ssh" in kinds else {}
+    known_hosts = str(settings.ssh_known_hosts) if settings.ssh_known_hosts else ""
     out: dict[tuple[str, str], ProbeTarget] = {}
     for d in devices:
         for kind in d.probes:
@@ -110,6 +153,8 @@ def build_targets(
                 continue
             ps = settings.probes.get(kind, ProbeSettings(1.0, 1))
             resolved = creds.get(d.credentials.snmp or "", Resolved(None, "no SNMP credential"))
+            ssh = ssh_creds.get(d.credentials.ssh or "", ResolvedSsh(None, "no SSH credential"))
+            problem = {"snmp": resolved.problem, "ssh": ssh.problem}.get(kind, "")
             out[(d.id, kind)] = ProbeTarget(
                 device=d,
                 timeout_s=ps.timeout_s,
@@ -117,7 +162,10 @@ def build_targets(
                 port=(ports or {}).get(kind),
                 uplinks=ups.get(d.id, ()),
                 snmp_auth=resolved.auth if kind == "snmp" else None,
-                auth_problem=resolved.problem if kind == "snmp" else "",
+                auth_problem=problem,
                 max_repetitions=settings.snmp_max_repetitions,
+                ssh_auth=ssh.auth if kind == "ssh" else None,
+                ssh_known_hosts=known_hosts if kind == "ssh" else "",
+                ssh_keepalive_s=settings.ssh_keepalive_s,
             )
     return out

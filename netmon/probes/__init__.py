@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from netmon.probes import icmp, snmp, tcp
+from netmon.probes import icmp, snmp, ssh, tcp
 from netmon.probes.base import Probe, ProbeEnv, ProbeTarget
 from netmon.probes.env import close_env, open_env
 
-# "ssh" (issue 5) registers here as `"ssh": ssh.probe`; until then the poller skips it and says so.
 PROBES: Mapping[str, Probe] = {
     icmp.NAME: icmp.probe,
     tcp.NAME: tcp.probe,
     snmp.NAME: snmp.probe,
+    ssh.NAME: ssh.probe,
 }
 
 __all__ = ["PROBES", "Probe", "ProbeEnv", "ProbeTarget", "close_env", "open_env"]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from netmon.model import Device, ProbeResult
 from netmon.model.observation import FailureReason
 from netmon.probes.snmp_client import SnmpAuth, SnmpClient
+from netmon.probes.ssh_client import SshAuth, SshClient
 
 if TYPE_CHECKING:
     from netmon.probes.icmp import Pinger
@@ -37,6 +38,9 @@ class ProbeTarget:
     auth_problem: str = ""  # why snmp_auth is missing (credential not resolvable), for the result
     full: bool = False  # the poller asks for a full re-read this cycle (every Nth cycle)
     max_repetitions: int = 25  # the starting point; later sized from what the last cycle saw
+    ssh_auth: SshAuth | None = None  # auth_problem says why it is missing
+    ssh_known_hosts: str = ""  # the known_hosts file; "" = not configured (the probe refuses)
+    ssh_keepalive_s: float = 15.0
 
     @property
     def address(self) -> str:
@@ -50,6 +54,7 @@ class ProbeEnv:
     snmp: SnmpClient | None = None
     pinger: Pinger | None = None
     snmp_memory: dict[str, SnmpMemory] = field(default_factory=dict)
+    ssh: SshClient | None = None  # None: the ssh probe opens the asyncssh client on first use
 
 
 Probe = Callable[[ProbeTarget, ProbeEnv], Awaitable[ProbeResult]]

@@ -1,0 +1,139 @@
+"""The SSH probe: interfaces and LLDP (and CDP) neighbours from devices SNMP cannot reach.
+
+One session per device and cycle runs the platform's commands (ssh_platforms) and turns their
+outputs into the observations the SNMP probe yields, so the topology does not care where a fact
+came from. Host keys are always verified against the configured known_hosts file: without one
+the probe refuses to run (reason host_key). The whole session is bounded by the probe timeout
+(a frozen sshd or a prompt that never returns is a "timeout"), output by a size cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from netmon.model import InterfaceState, Neighbour, ProbeResult
+from netmon.model.observation import FailureReason
+from netmon.probes.base import Clock, ProbeEnv, ProbeTarget, failed
+from netmon.probes.ssh_client import SshClient, SshReply, SshTarget
+from netmon.probes.ssh_parse import ParseError
+from netmon.probes.ssh_platforms import PLATFORMS, Platform, hostname
+
+NAME = "ssh"
+_GRACE_S = 1.0  # the client ends its own session at timeout_s; this catches a client that hangs
+
+
+def client(env: ProbeEnv) -> SshClient:
+    """The env's SSH client; the asyncssh one is made on first use (and asyncssh imported)."""
+    if env.ssh is None:
+        from netmon.probes.ssh_asyncssh import AsyncsshClient
+
+        env.ssh = AsyncsshClient()
+    return env.ssh
+
+
+def _refuse(target: ProbeTarget) -> tuple[FailureReason, str] | None:
+    """(reason, detail) when the probe must not even try; None when it may."""
+    platform = target.device.platform
+    if platform not in PLATFORMS:
+        known = ", ".join(sorted(PLATFORMS))
+        return "error", f"no SSH platform {platform!r} (known: {known}): see docs/probes.md"
+    if target.ssh_auth is None:
+        return "authentication", target.auth_problem or "no SSH credential set for this device"
+    known_hosts = target.ssh_known_hosts
+    if not known_hosts:
+        return "host_key", (
+            "ssh.known_hosts is not set in config.yaml: host keys are always verified, so the "
+            "ssh probe does not run without a known_hosts file"
+        )
+    if not Path(known_hosts).is_file():
+        return "host_key", (
+            f"known_hosts file {known_hosts} does not exist: create it (ssh-keyscan, after "
+            "checking the keys) or fix ssh.known_hosts in config.yaml"
+        )
+    return None
+
+
+async def probe(target: ProbeTarget, env: ProbeEnv) -> ProbeResult:
+    clock = Clock()
+    refused = _refuse(target)
+    if refused is not None:
+        return failed(target, NAME, clock, *refused)
+    assert target.ssh_auth is not None
+    platform = PLATFORMS[target.device.platform]
+    wire = SshTarget(
+        host=target.address,
+        auth=target.ssh_auth,
+        known_hosts=target.ssh_known_hosts,
+        port=target.port or 22,
+        timeout_s=target.timeout_s,
+        keepalive_s=target.ssh_keepalive_s,
+    )
+    commands = [c.text for c in platform.commands]
+    ssh = client(env)
+    reply = SshReply(error="error", detail="not run")
+    for _ in range(target.retries + 1):
+        try:
+            async with asyncio.timeout(target.timeout_s + _GRACE_S):
+                reply = await ssh.run(wire, commands, platform.shell)
+        except TimeoutError:
+            reply = SshReply(
+                error="timeout", detail=f"the session did not end within {target.timeout_s} s"
+            )
+        # Only a connection that timed out is worth another try; the rest is an answer.
+        if reply.ok or reply.phase != "connect" or reply.error != "timeout":
+            break
+    if reply.error is not None:
+        return failed(target, NAME, clock, reply.error, reply.detail)
+    return _result(target, platform, reply, clock)
+
+
+def _result(target: ProbeTarget, platform: Platform, reply: SshReply, clock: Clock) -> ProbeResult:
+    interfaces: list[InterfaceState] = []
+    lldp: list[Neighbour] = []
+    cdp: list[Neighbour] = []
+    lldp_read = False
+    notes: list[str] = []
+    by_command = {o.command: o for o in reply.outputs}
+    for command in platform.commands:
+        output = by_command.get(command.text)
+        if output is None:
+            return failed(target, NAME, clock, "malformed_reply", f"no output for {command.text!r}")
+        try:
+            parsed = command.parse(output)
+        except ParseError as exc:
+            return failed(target, NAME, clock, "parse_error", f"{command.text!r}: {exc}")
+        if parsed.unavailable:
+            notes.append(f"{command.table.upper()} not read: {parsed.unavailable}")
+            continue
+        if command.table == "interfaces":
+            interfaces += parsed.interfaces
+        elif command.table == "lldp":
+            lldp += parsed.neighbours
+            lldp_read = True
+        else:
+            cdp += parsed.neighbours
+    return ProbeResult(
+        device=target.device.id,
+        probe=NAME,
+        success=True,
+        duration_s=clock.elapsed(),
+        detail=f"{platform.mode}: {len(platform.commands)} commands"
+        + "".join(f"; {n}" for n in notes),
+        sys_name=hostname(reply.prompt) if reply.prompt else "",
+        interfaces=tuple(interfaces),
+        neighbours=merge(lldp, cdp),
+        lldp_read=lldp_read,
+    )
+
+
+def merge(lldp: list[Neighbour], cdp: list[Neighbour]) -> tuple[Neighbour, ...]:
+    """LLDP neighbours, plus CDP neighbours LLDP did not see on the same port (a Cisco
+    neighbour usually speaks both: it must not count twice)."""
+    seen = {(n.local_interface, _short(n.sys_name)) for n in lldp}
+    extra = [n for n in cdp if (n.local_interface, _short(n.sys_name)) not in seen]
+    return tuple(lldp + extra)
+
+
+def _short(name: str) -> str:
+    return name.lower().split(".", 1)[0]

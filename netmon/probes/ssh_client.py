@@ -1,0 +1,98 @@
+"""The SSH wire behind a small seam: one session per device, a list of commands, their outputs.
+
+`SshClient.run` opens one connection, runs every command in it (exec channels, or one
+interactive shell for network operating systems whose exec channel is unusable) and returns
+the outputs. The real client (ssh_asyncssh) speaks asyncssh; the recording fake (ssh_fake)
+answers from captured device outputs and keeps every session it was asked for, so a test checks
+both what the probe concluded and exactly what it asked of the device.
+
+A failed session is a reply with `error` set, never an exception: timeouts, refused host keys,
+authentication failures, oversized output all come back as values the probe turns into a
+ProbeResult. This module imports no SSH library (layering: base.py imports it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from netmon.model.observation import FailureReason
+
+# A device that answers one command with more than this is hostile or broken: stop reading.
+# (The largest real output in the captured set, a 56-port `show interfaces`, is 74 KB.)
+MAX_OUTPUT = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SshAuth:
+    """Username and a private key (OpenSSH or PEM text) and/or a password. The key and the
+    password are secrets: repr shows whether they are set, never what they are."""
+
+    username: str
+    private_key: str = field(default="", repr=False)
+    password: str = field(default="", repr=False)
+
+    def __repr__(self) -> str:
+        key = "<secret>" if self.private_key else "None"
+        password = "<secret>" if self.password else "None"
+        return f"SshAuth(username={self.username!r}, private_key={key}, password={password})"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class ShellSpec:
+    """How to drive an interactive shell: what the prompt looks like, how to stop paging."""
+
+    prompt: str  # regex a whole prompt line matches (e.g. r"[\w.\-]+[>#]")
+    paging_off: tuple[str, ...] = ()  # sent first; their output is ignored
+    more: str = ""  # regex of the pager prompt, answered with a space when it shows
+    exit: str = "exit"
+
+
+@dataclass(frozen=True)
+class SshTarget:
+    """One device and how to talk to it. `timeout_s` bounds the whole session."""
+
+    host: str
+    auth: SshAuth
+    known_hosts: str  # a file; host keys are always verified (there is no "off")
+    port: int = 22
+    timeout_s: float = 10.0
+    keepalive_s: float = 15.0
+    max_output: int = MAX_OUTPUT
+
+
+@dataclass(frozen=True)
+class Output:
+    """One command's output, as text. exit_status: exec mode only (None in a shell)."""
+
+    command: str
+    text: str
+    exit_status: int | None = None
+    stderr: str = ""
+
+
+Phase = Literal["connect", "session"]
+
+
+@dataclass(frozen=True)
+class SshReply:
+    outputs: tuple[Output, ...] = ()
+    error: FailureReason | None = None
+    detail: str = ""
+    prompt: str = ""  # shell mode: the prompt the device showed (it holds the hostname)
+    phase: Phase = "session"  # where it failed: only connection failures are retried
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class SshClient(Protocol):
+    """The seam. Implementations never raise for what a device does; they reply with `error`."""
+
+    async def run(
+        self, target: SshTarget, commands: Sequence[str], shell: ShellSpec | None
+    ) -> SshReply: ...

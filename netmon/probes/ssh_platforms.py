@@ -1,0 +1,87 @@
+"""Platforms as data: per platform, the mode, the commands and their parsers, the prompt and
+how to stop paging. Adding a platform is an entry here (and its parsers), nothing else.
+
+- mode "exec": one exec channel per command, exit status kept (linux: OpenSSH).
+- mode "shell": one interactive shell on a pty, for network operating systems whose exec
+  channel is unusable (one command per connection, or none at all): the prompt is learnt from
+  the first one the device shows (the `prompt` regex must match a whole prompt line), then the
+  paging-off commands are sent, and a pager prompt (`more`) is still answered with a space.
+
+Commands are sent exactly as written: ntc-templates picks its template by the command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from netmon.probes import ssh_parse, ssh_vendor
+from netmon.probes.ssh_client import Output, ShellSpec
+from netmon.probes.ssh_parse import Parsed
+
+Table = Literal["interfaces", "lldp", "cdp"]
+
+
+@dataclass(frozen=True)
+class Command:
+    text: str
+    table: Table  # interfaces: required (a failure fails the probe); lldp, cdp: neighbours
+    parse: Callable[[Output], Parsed]
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    commands: tuple[Command, ...]
+    shell: ShellSpec | None = None  # None: exec mode
+
+    @property
+    def mode(self) -> str:
+        return "exec" if self.shell is None else "shell"
+
+
+PLATFORMS: dict[str, Platform] = {
+    p.name: p
+    for p in (
+        Platform(
+            "linux",
+            (
+                Command("ip -j -s link", "interfaces", ssh_parse.ip_link),
+                Command("lldpcli -f json0 show neighbors", "lldp", ssh_parse.lldpcli),
+            ),
+        ),
+        Platform(
+            "cisco_ios",
+            (
+                Command("show interfaces", "interfaces", ssh_vendor.cisco_interfaces),
+                Command("show lldp neighbors detail", "lldp", ssh_vendor.cisco_lldp),
+                Command("show cdp neighbors detail", "cdp", ssh_vendor.cisco_cdp),
+            ),
+            ShellSpec(
+                prompt=r"[\w.\-@/:()]+[>#]",  # Router# (privileged) or Router> (user exec)
+                paging_off=("terminal length 0", "terminal width 511"),
+                more=r" ?--More-- ?",
+                exit="exit",
+            ),
+        ),
+        Platform(
+            "huawei_vrp",
+            (
+                Command("display interface brief", "interfaces", ssh_vendor.huawei_interfaces),
+                Command("display lldp neighbor", "lldp", ssh_vendor.huawei_lldp),
+            ),
+            ShellSpec(
+                prompt=r"<[\w.\-@/:()]+>|\[[~*]?[\w.\-@/:()]+\]",  # <HUAWEI>, [~HUAWEI]
+                paging_off=("screen-length 0 temporary",),
+                more=r"  ---- More ----",
+                exit="quit",
+            ),
+        ),
+    )
+}
+
+
+def hostname(prompt: str) -> str:
+    """The device name inside a shell prompt: Router# -> Router, <HUAWEI> -> HUAWEI."""
+    return prompt.strip().strip("<>[]~*#").rstrip(">#").strip()
