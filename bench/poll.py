@@ -15,6 +15,18 @@ then measures, for every device the inventory probes with SNMP:
 For each: cycle wall time, poller CPU s, varbinds, CPU us per varbind, poller CPU ms per agency
 per cycle, agent CPU (every snmpd and lldpd of the lab) in total and per agency, then the ratios.
 Medians of --cycles runs. Figures depend on the machine and its load: print, never assert.
+
+It also prints, first, what one varbind costs to decode with pyasn1 (pysnmp's codec) and with
+netmon's own (snmp_ber), so figures from different machines compare; then the SNMP window's peak,
+the burst test (every device at once, no retries: lost replies), and the ICMP cycle. --profile N
+runs one more targeted cycle under cProfile and prints the top N functions by own time; --soak N
+(or bench/poll_memory.py) measures memory over N more cycles.
+
+Figures of 2026-12-01 (load average 26-33 on the 2 shared cores; docs/probes.md has the table):
+netmon targeted 0.38 s wall / 0.22 CPU-s (0.47 ms per agency; snmp_exporter at its best: 4.0),
+agent CPU 0.62 ms per agency; full rediscovery 0.99 s / 0.62 CPU-s; first cycle 1.35 s / 0.84
+CPU-s; ICMP 0.05-0.07 s; 478 GETs in flight: 0 lost; decoding 1.8-3.1 us per varbind (pyasn1:
+119-151 us).
 """
 
 from __future__ import annotations
@@ -226,7 +238,7 @@ def write_config(state_dir: Path, folder: Path) -> Path:
     s = state_dir / "secrets"
     path = folder / "config.yaml"
     path.write_text(
-        "poll: {interval_s: 30, deadline_s: 25, concurrency: 200}\n"
+        "poll: {interval_s: 10, deadline_s: 8, concurrency: 200}\n"  # the shipped defaults
         "probes: {snmp: {timeout_s: 0.5, retries: 3}, icmp: {timeout_s: 1, retries: 2}}\n"
         "credentials:\n"
         f"  lab-snmp-v2c: {{snmp_v2c: {{community: {{file: {s}/snmp-community}}}}}}\n"
@@ -244,14 +256,14 @@ async def bench_netmon(args: argparse.Namespace, conf: Path, pids: list[int]) ->
     from netmon.config import load_config
     from netmon.inventory import load_inventory
     from netmon.poller import Poller, Selection
-    from netmon.probes.snmp_pysnmp import PysnmpClient
+    from netmon.probes.snmp_wire import WireClient
 
     inv = load_inventory(args.inventory)
     ensure_may_probe(inv, lab_state_dir=args.state_dir)
     settings = load_config(conf)
     poller = Poller(inv, settings, Selection(probes=("snmp",)))
     client = poller.env.snmp
-    assert isinstance(client, PysnmpClient)
+    assert isinstance(client, WireClient)
     print(f"netmon: {len(poller.targets)} SNMP devices, rcvbuf {client.rcvbuf} B", file=sys.stderr)
 
     async def measure(name: str, full: bool) -> Figures:
@@ -271,6 +283,8 @@ async def bench_netmon(args: argparse.Namespace, conf: Path, pids: list[int]) ->
 
     out = [await measure("netmon first cycle (discovery)", True)]
     targeted = [await measure("netmon targeted", False) for _ in range(args.cycles)]
+    if args.profile:
+        await profile(poller, args.profile)
     full = [await measure("netmon full rediscovery", True) for _ in range(args.cycles)]
     out += [median(targeted), median(full)]
     print(
@@ -307,6 +321,21 @@ async def bench_netmon(args: argparse.Namespace, conf: Path, pids: list[int]) ->
     )
     out.append(Figures("netmon icmp (all nodes)", statistics.median(walls), 0, 0, 0))
     return out
+
+
+async def profile(poller: Any, top: int) -> None:
+    """One more targeted cycle under cProfile: where the CPU goes (printed, top N by own time)."""
+    import cProfile
+    import io
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.enable()
+    await poller.cycle(full=False)
+    prof.disable()
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
+    print(out.getvalue(), file=sys.stderr)
 
 
 async def burst(poller: Any, client: Any) -> None:
@@ -402,6 +431,31 @@ def calibrate() -> float:
     return (time.process_time() - c0) / runs / 92 * 1e6
 
 
+def calibrate_wire() -> float:
+    """The same 92-varbind response through netmon's own decoder (snmp_ber)."""
+    from pyasn1.codec.ber import encoder
+    from pysnmp.proto import api
+
+    from netmon.probes import snmp_ber
+
+    p = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+    pdu = p.GetResponsePDU()
+    p.apiPDU.set_defaults(pdu)
+    oid = (1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 6)
+    p.apiPDU.set_varbinds(pdu, [((*oid, i), p.Counter64(10**9 + i)) for i in range(92)])
+    msg = p.Message()
+    p.apiMessage.set_defaults(msg)
+    p.apiMessage.set_community(msg, "public")
+    p.apiMessage.set_pdu(msg, pdu)
+    wire = bytes(encoder.encode(msg))
+    runs = 500
+    c0 = time.process_time()
+    for _ in range(runs):
+        _, at = snmp_ber.v2c_request_id(wire)
+        snmp_ber.read_pdu(wire, at, len(wire))
+    return (time.process_time() - c0) / runs / 92 * 1e6
+
+
 def inside(args: argparse.Namespace) -> None:
     from netmon.inventory import load_inventory
 
@@ -412,7 +466,8 @@ def inside(args: argparse.Namespace) -> None:
     print(
         f"pysnmp {pysnmp.__version__}, pyasn1 {pyasn1.__version__}: decoding costs "
         f"{calibrate():.0f} us per varbind here (FIELD-NOTES measured 74-84 us per varbind for "
-        "all of pysnmp's work)",
+        "all of pysnmp's work); netmon's own decoder (snmp_ber): "
+        f"{calibrate_wire():.1f} us per varbind",
         file=sys.stderr,
     )
     pids = agent_pids(args.state_dir)
@@ -454,6 +509,7 @@ def main() -> None:
     p.add_argument("--skip-exporter", action="store_true")
     p.add_argument("--soak", type=int, default=0, help="then N more cycles: memory growth")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--profile", type=int, default=0, help="cProfile a targeted cycle: top N")
     p.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     args.state_dir = args.state_dir.resolve()

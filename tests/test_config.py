@@ -28,7 +28,8 @@ def test_shipped_config_loads() -> None:
 def test_empty_config_gives_defaults(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("# nothing set\n")
     settings = load_config(tmp_path / "config.yaml")
-    assert (settings.interval_s, settings.down_after, settings.credentials) == (30.0, 3, {})
+    assert (settings.interval_s, settings.down_after, settings.credentials) == (10.0, 3, {})
+    assert (settings.deadline_s, settings.snmp_client) == (8.0, "netmon")
 
 
 def test_secret_from_env_and_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from netmon.config import Settings
 from netmon.model import Inventory, ProbeResult
+from netmon.poller.carry import Carry
 from netmon.poller.debounce import AgencyStatus, Debounce, reachable_now
 from netmon.poller.shard import Shard, stable_hash
 from netmon.poller.targets import build_targets
@@ -31,10 +32,13 @@ class CycleResult:
     number: int
     started_at: float  # Unix time
     duration_s: float
+    # What topology should believe: unanswered probes carry their last good result until
+    # debounced down (carry.py). `fresh` is what this cycle's probes themselves returned.
     results: tuple[ProbeResult, ...]
     agencies: tuple[AgencyStatus, ...]
     full_reads: int  # devices whose tables the poller asked to re-read this cycle
     cut_by_deadline: int
+    fresh: tuple[ProbeResult, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,10 +89,11 @@ class Poller:
         if selection.shard is not None:
             self.devices_of = {a: ds for a, ds in self.devices_of.items() if ds}
         self._own_env = env is None
-        self.env = env if env is not None else open_env(kinds)
+        self.env = env if env is not None else open_env(kinds, settings.snmp_client)
         limit = {"ssh": settings.ssh_concurrency}
         self._limits = {k: asyncio.Semaphore(limit.get(k, settings.concurrency)) for k in kinds}
         self._debounce = Debounce(settings.down_after)
+        self._carry = Carry(settings.down_after)
         self._number = 0
 
     async def aclose(self) -> None:
@@ -137,10 +142,11 @@ class Poller:
             number=number,
             started_at=started,
             duration_s=time.monotonic() - t0,
-            results=results,
+            results=self._carry.apply(results),
             agencies=agencies,
             full_reads=full_reads,
             cut_by_deadline=len(pending),
+            fresh=results,
         )
 
     async def run(

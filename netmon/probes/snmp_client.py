@@ -1,9 +1,10 @@
 """The SNMP wire behind a small seam: what the SNMP probe may ask of a device, nothing more.
 
 `SnmpClient` has two calls, GET and GETBULK, on plain Python values (OIDs as int tuples, values
-as int / bytes / OID / IPv4Address / Special). The real client (snmp_pysnmp) speaks pysnmp; the
-recording fake (snmp_fake) answers from `snmpwalk -ObentU` recordings and keeps every request,
-so a test checks both what the probe concluded and exactly what it asked of the device.
+as int / bytes / OID / IPv4Address / Special). The real client (snmp_wire) speaks BER itself,
+snmp_pysnmp the same through pysnmp (a cross-check in the tests); the recording fake
+(snmp_fake) answers from `snmpwalk -ObentU` recordings and keeps every request, so a test
+checks both what the probe concluded and exactly what it asked of the device.
 
 A failed call is a reply with `error` set, never an exception: timeouts, authentication
 failures and garbage on the wire all come back as values the probe turns into a ProbeResult.
@@ -11,6 +12,7 @@ failures and garbage on the wire all come back as values the probe turns into a 
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -20,6 +22,9 @@ from typing import Literal, Protocol
 from netmon.model.observation import FailureReason
 
 Oid = tuple[int, ...]
+
+RCVBUF_BYTES = 8 * 1024 * 1024  # FIELD-NOTES: at least 4 MiB, or replies are lost silently
+SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)  # Linux: ignores rmem_max (needs root)
 
 
 class Special(Enum):
@@ -95,6 +100,15 @@ class SnmpReply:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+@dataclass
+class Stats:
+    """What went over the wire: for benchmarks and the exporter's self-metrics."""
+
+    requests: int = 0
+    varbinds: int = 0
+    failures: int = 0
 
 
 class SnmpClient(Protocol):

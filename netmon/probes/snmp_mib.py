@@ -31,6 +31,9 @@ IF_STATUS_COLUMNS: dict[str, Oid] = {
     "out_octets": oid(_IFX + "10"),  # ifHCOutOctets, Counter64
     "in_errors": oid(_IF + "14"),
     "out_errors": oid(_IF + "20"),
+    # ifLastChange: 0 while a port has not changed since the agent started, so a declared
+    # link that is down and 0 was never up (drift "missing"), not cut while watched.
+    "last_change": oid(_IF + "9"),
 }
 # Read only in full reads, for every interface: names, speed, discards.
 IF_FULL_ONLY_COLUMNS: dict[str, Oid] = {
@@ -133,6 +136,7 @@ def interface(
         out_errors=num("out_errors"),
         in_discards=num("in_discards"),
         out_discards=num("out_discards"),
+        last_change_s=None if (ticks := num("last_change")) is None else ticks / 100,
     )
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import Any
 
@@ -30,19 +29,19 @@ from pysnmp.proto import errind, rfc1902, rfc1905
 
 from netmon.model.observation import FailureReason
 from netmon.probes.snmp_client import (
+    RCVBUF_BYTES,
+    SO_RCVBUFFORCE,
     Oid,
     SnmpAuth,
     SnmpCommunity,
     SnmpReply,
     SnmpTarget,
     Special,
+    Stats,
     Value,
     VarBind,
 )
 from netmon.probes.window import Window
-
-RCVBUF_BYTES = 8 * 1024 * 1024
-SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)  # Linux: ignores rmem_max (needs root)
 
 _AUTH = {
     "sha": pyconfig.USM_AUTH_HMAC96_SHA,
@@ -119,15 +118,6 @@ def _value(v: Any) -> Value:
         if isinstance(v, kind):
             return fallback(v)
     raise TypeError(f"unexpected SNMP value type {type(v).__name__}")
-
-
-@dataclass
-class Stats:
-    """What went over the wire: for benchmarks and the exporter's self-metrics."""
-
-    requests: int = 0
-    varbinds: int = 0
-    failures: int = 0
 
 
 class PysnmpClient:

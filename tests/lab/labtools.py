@@ -163,3 +163,34 @@ def wait_for(predicate: Any, timeout: float, interval: float = 0.1) -> Any:
         if value or time.monotonic() > end:
             return value
         time.sleep(interval)
+
+
+def lab_config(
+    lab: LiveLab,
+    folder: Path,
+    community: str | None = None,
+    auth: str | None = None,
+    snmp_client: str = "netmon",
+) -> Path:
+    """The repo's config.yaml shape with the lab's secrets (or wrong ones, written to files)."""
+    secrets, ssh = lab.state_dir / "secrets", lab.state_dir / "ssh"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, value in (("community", community), ("auth", auth)):
+        if value is not None:
+            (folder / name).write_text(value, encoding="utf-8")
+    c = folder / "community" if community else secrets / "snmp-community"
+    a = folder / "auth" if auth else secrets / "snmp-auth-key"
+    path = folder / "config.yaml"
+    path.write_text(
+        "poll: {interval_s: 10, deadline_s: 8}\n"
+        f"probes: {{snmp: {{timeout_s: 0.5, retries: 2, client: {snmp_client}}}}}\n"
+        "credentials:\n"
+        f"  lab-snmp-v2c: {{snmp_v2c: {{community: {{file: {c}}}}}}}\n"
+        "  lab-snmp-v3:\n"
+        "    snmp_v3: {user: netmon, auth_protocol: sha, priv_protocol: aes,\n"
+        f"      auth_key: {{file: {a}}}, priv_key: {{file: {secrets / 'snmp-priv-key'}}}}}\n"
+        f"  lab-ssh: {{ssh: {{username: netmon, private_key: {{file: {ssh / 'id_ed25519'}}}}}}}\n"
+        f"ssh: {{known_hosts: {ssh / 'known_hosts'}}}\n",
+        encoding="utf-8",
+    )
+    return path

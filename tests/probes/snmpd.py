@@ -19,6 +19,12 @@ COMMUNITY = "loopback-community-1"
 USER = "netmon"
 AUTH_KEY = "loopback-auth-key-1"
 PRIV_KEY = "loopback-priv-key-1"
+# Other USM protocol pairs net-snmp 5.9 offers: (user, auth, priv) with the same two keys.
+OTHER_USERS = (
+    ("netmon-sha256", "SHA-256", "AES256", "sha256", "aes256"),
+    ("netmon-sha512", "SHA-512", "AES", "sha512", "aes"),
+    ("netmon-sha-aes256", "SHA", "AES256", "sha", "aes256"),  # AES-256 key extension
+)
 
 
 def free_udp_port() -> int:
@@ -77,7 +83,11 @@ def snmpd(
         f"rocommunity {COMMUNITY} 127.0.0.0/8\n"
         f"createUser {USER} SHA {AUTH_KEY} AES {PRIV_KEY}\n"
         f"rouser {USER} authpriv\n"
-        "sysName loopback-agent\n",
+        + "".join(
+            f"createUser {u} {a} {AUTH_KEY} {p} {PRIV_KEY}\nrouser {u} authpriv\n"
+            for u, a, p, _, _ in OTHER_USERS
+        )
+        + "sysName loopback-agent\n",
         encoding="utf-8",
     )
     listen = ",".join(f"udp:{a}:{port}" for a in addresses)

@@ -1,4 +1,4 @@
-"""The SNMP probe over the real wire (pysnmp) against a real snmpd on 127.0.0.1.
+"""The SNMP probe over the real wire (netmon's own client) against a real snmpd on 127.0.0.1.
 
 What the wire can and cannot say: a wrong v2c community gets no answer at all (snmpd drops the
 request silently), so it can only read as `timeout`; a wrong v3 auth key gets a report PDU
@@ -103,9 +103,9 @@ def test_the_client_takes_a_large_receive_buffer(tmp_path: Path) -> None:
     async def rcvbuf() -> int:
         env = open_env(["snmp"])
         try:
-            from netmon.probes.snmp_pysnmp import PysnmpClient
+            from netmon.probes.snmp_wire import WireClient
 
-            assert isinstance(env.snmp, PysnmpClient)
+            assert isinstance(env.snmp, WireClient)
             return env.snmp.rcvbuf
         finally:
             await close_env(env)

@@ -102,6 +102,8 @@ class Case:
 def cpe_first(r: ProbeResult) -> None:
     names = [(i.name, i.index, i.oper_up) for i in r.interfaces]
     assert names == [("lo", 1, True), ("mgmt0", 2, True), ("wan1", 3, True), ("wan0", 4, False)]
+    # ifLastChange 0 everywhere: wan0 has been down since the agent started (never cabled)
+    assert [i.last_change_s for i in r.interfaces] == [0.0] * 4
     wan1 = r.interfaces[2]
     assert wan1.speed_bps == 1_000_000_000 and wan1.admin_up is True
     assert wan1.in_octets == 3927 and wan1.in_errors == 0
@@ -117,6 +119,7 @@ def cpe_targeted(r: ProbeResult) -> None:
         ("wan0", 4, False),
         ("wan1", 3, True),
     ]
+    assert r.interfaces[0].last_change_s == 0.0  # uplinks: read every cycle
     assert [n.sys_name for n in r.neighbours] == ["pop-huong-thuy"]  # carried forward
 
 
@@ -137,7 +140,7 @@ def pop_full(r: ProbeResult) -> None:
 
 CASES = [
     Case(
-        "first cycle reads everything: scalars as non-repeaters, 11 IF columns, then LLDP",
+        "first cycle reads everything: scalars as non-repeaters, 12 IF columns, then LLDP",
         "cpe-so-tttt.walk",
         CPE,
         [nothing],

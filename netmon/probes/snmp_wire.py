@@ -1,0 +1,295 @@
+"""The SnmpClient netmon polls with: one UDP socket, its own BER codec and USM, no pysnmp.
+
+Why (measured with bench/poll.py on the 467-agency lab, docs/probes.md): pysnmp spent 5-6 ms of
+CPU per targeted GET (pyasn1 decodes at 130-200 us per varbind here, and a v3 message goes
+through its engine's whole dispatch, MP and USM layers), so a cycle of 478 GETs took about
+3 CPU-seconds. This client does what a cycle needs and nothing else: GET and GETBULK over v2c
+and v3 authPriv, request ids matched in a dict, retransmission timers on the event loop.
+
+- One socket for every agent, receive buffer 8 MiB or more (the default drops replies with
+  100 agents in flight: FIELD-NOTES); replies are matched by id *and* source address.
+- Explicit timeout and retries per request; every try has a timer, so a call always ends
+  (the outer deadline pysnmp needed is built in: nothing here can hang).
+- v3: agents are discovered once (engine id, boots, time) and their keys localised once; a
+  "not in time window" report (the agent restarted) resynchronises and retries; every other
+  USM report is an `authentication` failure naming the counter. Replies are authenticated
+  (HMAC) before they are decrypted or believed.
+- The adaptive window (window.py) still bounds requests in flight.
+
+`PysnmpClient` (snmp_pysnmp.py) speaks the same seam through pysnmp; the tests run both
+against real snmpd and compare their answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import itertools
+import random
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from netmon.model.observation import FailureReason
+from netmon.probes import snmp_ber as ber
+from netmon.probes import snmp_usm as usm
+from netmon.probes.snmp_client import (
+    RCVBUF_BYTES,
+    SO_RCVBUFFORCE,
+    Oid,
+    SnmpAuth,
+    SnmpCommunity,
+    SnmpReply,
+    SnmpTarget,
+    SnmpUsm,
+    Stats,
+    VarBind,
+)
+from netmon.probes.window import Window
+
+_STATUS: dict[int, tuple[FailureReason, str]] = {
+    1: ("error", "tooBig: the reply would not fit in one message"),
+    2: ("no_such_object", "noSuchName"),
+    5: ("error", "genErr from the agent"),
+    6: ("authentication", "noAccess"),
+    16: ("authentication", "authorizationError"),
+}
+_UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN}
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """A matched, decoded reply (before it is judged)."""
+
+    tag: int
+    status: int
+    index: int
+    varbinds: tuple[VarBind, ...]
+    head: usm.Incoming | None = None  # v3: the outer layer (engine boots and time)
+
+
+@dataclass
+class _Request:
+    future: asyncio.Future[_Raw | SnmpReply]
+    addr: tuple[str, int]
+    build: Callable[[int], bytes]  # request id -> the message to send
+    keys: usm.Keys | None
+    tries: int
+    timeout_s: float
+    ids: list[int] = field(default_factory=list)
+    timer: asyncio.TimerHandle | None = None
+
+
+class WireClient:
+    """One socket for every agent; create and use it inside one event loop."""
+
+    def __init__(self, rcvbuf_bytes: int = RCVBUF_BYTES) -> None:
+        self.stats = Stats()
+        # A reply costs this client tens of microseconds, not pysnmp's milliseconds, so the
+        # window can start wide: the first cycle (discovery, every table) is latency-bound.
+        self.window = Window(start=64, low=16)
+        self.loop = asyncio.get_running_loop()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.setblocking(False)
+        try:
+            self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf_bytes)
+        except OSError:  # not root: capped by net.core.rmem_max
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf_bytes)
+        self.sock.bind(("0.0.0.0", 0))  # noqa: S104 - a client socket: any local address
+        self.loop.add_reader(self.sock.fileno(), self._readable)
+        self._pending: dict[int, _Request] = {}
+        self._ids = itertools.count(random.randrange(1, 2**30))  # noqa: S311 - not a secret
+        self._engines: dict[tuple[str, int], usm.Engine] = {}
+        self._keys: dict[tuple[SnmpAuth, bytes], usm.Keys] = {}
+        self.dropped = 0  # datagrams that matched no request (late, duplicate or stray)
+        self.retransmits = 0  # tries after the first: loss on the paths (benchmarks, tests)
+
+    @property
+    def rcvbuf(self) -> int:
+        """The receive buffer the kernel granted (Linux reports twice the usable size)."""
+        return int(self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
+
+    async def aclose(self) -> None:
+        self.loop.remove_reader(self.sock.fileno())
+        for req in list(self._pending.values()):
+            self._finish(req, SnmpReply(error="error", detail="client closed"))
+        self.sock.close()
+
+    async def get(self, target: SnmpTarget, oids: Sequence[Oid]) -> SnmpReply:
+        wanted = tuple(oids)
+        return await self._call(target, lambda rid: ber.pdu(ber.GET, rid, wanted))
+
+    async def bulk(
+        self,
+        target: SnmpTarget,
+        non_repeaters: Sequence[Oid],
+        repeaters: Sequence[Oid],
+        max_repetitions: int,
+    ) -> SnmpReply:
+        wanted, n = (*non_repeaters, *repeaters), len(non_repeaters)
+        return await self._call(
+            target, lambda rid: ber.pdu(ber.GETBULK, rid, wanted, n, max_repetitions)
+        )
+
+    async def _call(self, target: SnmpTarget, make_pdu: Callable[[int], bytes]) -> SnmpReply:
+        self.stats.requests += 1
+        await self.window.acquire()
+        sent = self.loop.time()
+        try:
+            reply = await self._request(target, make_pdu)
+            if reply.error != "timeout":
+                self.window.observe(self.loop.time() - sent, target.timeout_s)
+        except ValueError as exc:  # a v3 key that cannot be used (empty)
+            reply = SnmpReply(error="authentication", detail=f"cannot use the v3 keys: {exc}")
+        finally:
+            self.window.release()
+        if reply.ok:
+            self.stats.varbinds += len(reply.varbinds)
+        else:
+            self.stats.failures += 1
+        return reply
+
+    async def _request(self, target: SnmpTarget, make_pdu: Callable[[int], bytes]) -> SnmpReply:
+        auth = target.auth
+        if isinstance(auth, SnmpCommunity):
+            community = auth.community.encode()
+            raw = await self._send(target, lambda rid: ber.v2c_message(community, make_pdu(rid)))
+            return raw if isinstance(raw, SnmpReply) else _judge(raw)
+        addr = (target.host, target.port)
+        for _ in range(3):  # discovery, then at most one resynchronisation
+            engine = self._engines.get(addr)
+            if engine is None:
+                found = await self._discover(target)
+                if isinstance(found, SnmpReply):
+                    return found
+                engine = self._engines[addr] = found
+            keys = self._keys.get((auth, engine.engine_id))
+            if keys is None:
+                keys = self._keys[(auth, engine.engine_id)] = usm.keys_for(auth, engine.engine_id)
+            raw = await self._send(target, self._v3_builder(make_pdu, auth, keys, engine), keys)
+            if isinstance(raw, SnmpReply):
+                return raw
+            if raw.tag != ber.REPORT:
+                return _judge(raw)
+            code = usm.report_code(raw.varbinds)
+            if code == usm.NOT_IN_TIME_WINDOW and raw.head is not None and raw.head.engine_id:
+                h = raw.head
+                self._engines[addr] = usm.Engine(h.engine_id, h.boots, h.time, self.loop.time())
+                continue
+            if code == usm.UNKNOWN_ENGINE_ID:
+                self._engines.pop(addr, None)
+                continue
+            return SnmpReply(error="authentication", detail=usm.REPORTS.get(code, f"report {code}"))
+        return SnmpReply(error="authentication", detail="the agent's engine clock keeps moving")
+
+    def _v3_builder(
+        self, make_pdu: Callable[[int], bytes], user: SnmpUsm, keys: usm.Keys, engine: usm.Engine
+    ) -> Callable[[int], bytes]:
+        """Each try is a new message: new id, salt and engine time."""
+        return lambda rid: usm.auth_priv(rid, make_pdu(rid), user, keys, engine, self.loop.time())
+
+    async def _discover(self, target: SnmpTarget) -> usm.Engine | SnmpReply:
+        raw = await self._send(target, lambda rid: usm.discovery(rid, ber.pdu(ber.GET, rid, ())))
+        if isinstance(raw, SnmpReply):
+            return raw
+        if raw.head is None or not raw.head.engine_id or raw.tag != ber.REPORT:
+            return SnmpReply(error="malformed_reply", detail="discovery reply without engine id")
+        h = raw.head
+        return usm.Engine(h.engine_id, h.boots, h.time, self.loop.time())
+
+    async def _send(
+        self, target: SnmpTarget, build: Callable[[int], bytes], keys: usm.Keys | None = None
+    ) -> _Raw | SnmpReply:
+        future: asyncio.Future[_Raw | SnmpReply] = self.loop.create_future()
+        req = _Request(
+            future, (target.host, target.port), build, keys, target.retries + 1, target.timeout_s
+        )
+        self._transmit(req)
+        try:
+            return await future
+        finally:
+            self._finish(req, None)  # cancelled (the cycle deadline): forget the request
+
+    def _transmit(self, req: _Request) -> None:
+        rid = next(self._ids) % 0x7FFFFFFF or 1
+        try:
+            message = req.build(rid)
+        except (ber.BerError, ValueError) as exc:  # an OID or key that cannot be encoded
+            self._finish(req, SnmpReply(error="error", detail=f"cannot build the request: {exc}"))
+            return
+        req.ids.append(rid)
+        self._pending[rid] = req
+        req.tries -= 1
+        req.timer = self.loop.call_later(req.timeout_s, self._expired, req)
+        try:
+            self.sock.sendto(message, req.addr)
+        except BlockingIOError:
+            pass  # send buffer full: the timer sends it again
+        except OSError as exc:
+            reason: FailureReason = "unreachable" if exc.errno in _UNREACHABLE else "error"
+            self._finish(req, SnmpReply(error=reason, detail=f"send failed: {exc.strerror}"))
+
+    def _expired(self, req: _Request) -> None:
+        if req.future.done():
+            return
+        if req.tries > 0:
+            self.retransmits += 1
+            self._transmit(req)
+            return
+        tries = len(req.ids)
+        detail = f"no reply within {req.timeout_s:g} s, {tries} tr{'ies' if tries > 1 else 'y'}"
+        self._finish(req, SnmpReply(error="timeout", detail=detail))
+
+    def _finish(self, req: _Request, value: _Raw | SnmpReply | None) -> None:
+        if req.timer is not None:
+            req.timer.cancel()
+        for rid in req.ids:
+            self._pending.pop(rid, None)
+        if value is not None and not req.future.done():
+            req.future.set_result(value)
+
+    def _readable(self) -> None:
+        for _ in range(256):  # then let the loop run timers and other readers
+            try:
+                data, addr = self.sock.recvfrom(65535)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                continue  # an ICMP error queued on the socket: the timers deal with it
+            self._receive(data, addr)
+
+    def _receive(self, data: bytes, addr: tuple[str, int]) -> None:
+        try:
+            version = ber.message_version(data)
+            if version == 1:
+                rid, at = ber.v2c_request_id(data)
+                head = None
+            else:
+                head = usm.incoming(data)
+                rid = head.msg_id
+        except ber.BerError:
+            self.dropped += 1  # cannot even tell which request it answers
+            return
+        req = self._pending.get(rid)
+        if req is None or req.addr != addr:
+            self.dropped += 1
+            return
+        try:
+            if head is None:
+                tag, _, status, index, vbs = ber.read_pdu(data, at, len(data))
+            else:
+                tag, status, index, vbs = usm.open_reply(data, head, req.keys)
+        except ber.BerError as exc:
+            self._finish(req, SnmpReply(error="malformed_reply", detail=str(exc)))
+            return
+        self._finish(req, _Raw(tag, status, index, vbs, head))
+
+
+def _judge(raw: _Raw) -> SnmpReply:
+    if raw.tag == ber.REPORT:
+        names = ", ".join(".".join(map(str, k)) for k, _ in raw.varbinds) or "nothing"
+        return SnmpReply(error="error", detail=f"the agent sent a report: {names}")
+    if raw.status:
+        reason, text = _STATUS.get(raw.status, ("error", f"error-status {raw.status}"))
+        return SnmpReply(error=reason, detail=f"{text} (at varbind {raw.index})")
+    return SnmpReply(raw.varbinds)
