@@ -8,7 +8,7 @@ status its two ends report.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from typing import NamedTuple
 
@@ -125,7 +125,8 @@ def observe(
         if r.interfaces:
             table = interfaces.setdefault(r.device, {})
             for i in r.interfaces:
-                table[i.name] = i
+                seen = table.get(i.name)
+                table[i.name] = i if seen is None else _fill(seen, i)
         if r.lldp_read:
             # Only then does an empty neighbour list mean "none seen" (drift may judge it);
             # a targeted poll that skipped LLDP says nothing about missing links.
@@ -153,6 +154,17 @@ def observe(
         halves=tuple(halves),
         strangers=tuple(strangers),
     )
+
+
+def _fill(first: InterfaceState, other: InterfaceState) -> InterfaceState:
+    """One interface reported by two probes (SNMP and SSH): the first report, with what it
+    left unknown taken from the other (SSH has no ifLastChange, SNMP no CDP...)."""
+    missing = {
+        f.name: getattr(other, f.name)
+        for f in fields(first)
+        if getattr(first, f.name) is None and getattr(other, f.name) is not None
+    }
+    return replace(first, **missing) if missing else first
 
 
 def _describe(n: Neighbour) -> str:

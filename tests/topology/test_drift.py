@@ -308,3 +308,18 @@ def test_neighbours_matched_by_learned_chassis_and_by_domain_name() -> None:
     snap = build_snapshot(inv, results, at=0)
     assert snap.drift == ()
     assert snap.link_by_id[a.id].origin == "both" and snap.link_by_id[b.id].origin == "both"
+
+
+def test_an_ssh_view_of_the_same_ports_does_not_hide_what_snmp_read() -> None:
+    """SSH reports the same interfaces without ifLastChange; SNMP's reading still counts."""
+    inv = metronet().inventory()
+    results = _ends_down(inv, SILENT, last_change_s=0.0)
+    ssh = [
+        replace(
+            r, probe="ssh", interfaces=tuple(replace(i, last_change_s=None) for i in r.interfaces)
+        )
+        for r in results
+        if r.probe == "snmp"
+    ]
+    for order in (results + ssh, ssh + results):
+        assert [d.link for d in build_snapshot(inv, order, at=0).drift] == [SILENT]
