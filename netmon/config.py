@@ -350,7 +350,7 @@ def _build(data: Mapping, path: Path, problems: list[Problem]) -> Settings:
     base = path.resolve().parent
     poll: dict[str, Any] = data.get("poll", {})
     probes_raw: dict[str, Any] = data.get("probes", {})
-    defaults = {"icmp": (1.0, 2), "tcp": (1.0, 1), "snmp": (0.5, 3), "ssh": (10.0, 0)}
+    defaults = {"icmp": (1.0, 2), "tcp": (1.0, 1), "snmp": (0.5, 3), "ssh": (5.0, 0)}
     probes = {
         name: ProbeSettings(
             probes_raw.get(name, {}).get("timeout_s", t), probes_raw.get(name, {}).get("retries", r)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import time
 import weakref
@@ -20,7 +21,7 @@ from netmon.model.snapshot import (
 from netmon.topology.cause import explain, frontier
 from netmon.topology.coverage import coverage
 from netmon.topology.dominators import Dominance, dominators
-from netmon.topology.drift import compare
+from netmon.topology.drift import compare, forget
 from netmon.topology.graph import Digraph, Edge, build_graph, reachable_from, with_failures
 from netmon.topology.observe import Index, Observed, observe
 from netmon.topology.redundancy import Elements, agency_spofs, redundancy
@@ -67,7 +68,8 @@ def design_of(inventory: Inventory) -> Design:
         {},
     )
     key = id(inventory)
-    _designs[key] = (weakref.ref(inventory, lambda _: _designs.pop(key, None)), design)
+    # The callback holds the dict itself: at interpreter exit the module global may be gone.
+    _designs[key] = (weakref.ref(inventory, functools.partial(forget, _designs, key)), design)
     return design
 
 

@@ -11,9 +11,11 @@ twice). Undeclared links and unknown neighbours need only the side that saw them
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from netmon.model import Endpoint, InterfaceState, Inventory, Link
 from netmon.model.snapshot import Drift, DriftKind, Origin, SeenLink, Status
@@ -78,6 +80,11 @@ _index: dict[int, tuple[weakref.ref[Inventory], LinkIndex]] = {}
 LinkIndex = tuple[dict[frozenset[End], Link], dict[frozenset[str], list[Link]]]
 
 
+def forget(cache: dict[int, Any], key: int, _: object) -> None:
+    """A weakref callback that holds its cache itself (module globals are gone at exit)."""
+    cache.pop(key, None)
+
+
 def link_index(inventory: Inventory) -> LinkIndex:
     """Declared links by their two ends and by their two devices; once per inventory object."""
     hit = _index.get(id(inventory))
@@ -89,7 +96,7 @@ def link_index(inventory: Inventory) -> LinkIndex:
         by_devices[frozenset((lk.a.device, lk.b.device))].append(lk)
     key = id(inventory)
     index = (exact, dict(by_devices))  # a plain dict: a lookup must never add to it
-    _index[key] = (weakref.ref(inventory, lambda _: _index.pop(key, None)), index)
+    _index[key] = (weakref.ref(inventory, functools.partial(forget, _index, key)), index)
     return index
 
 
