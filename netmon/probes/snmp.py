@@ -18,7 +18,15 @@ from dataclasses import dataclass, replace
 
 from netmon.model import InterfaceState, Neighbour, ProbeResult
 from netmon.probes.base import Clock, ProbeEnv, ProbeTarget, failed
-from netmon.probes.snmp_client import Oid, SnmpClient, SnmpReply, SnmpTarget, Special, Value
+from netmon.probes.snmp_client import (
+    Oid,
+    SnmpClient,
+    SnmpReply,
+    SnmpTarget,
+    Special,
+    Value,
+    oid_str,
+)
 from netmon.probes.snmp_mib import (
     CYCLE_SCALARS,
     IF_COLUMNS,
@@ -194,9 +202,20 @@ async def _targeted(
         oids += [(*col, index) for col in IF_STATUS_COLUMNS.values()]
     values: dict[Oid, Value] = {}
     for start in range(0, len(oids), GET_VARBINDS):
-        reply = await client.get(wire, oids[start : start + GET_VARBINDS])
+        asked = oids[start : start + GET_VARBINDS]
+        reply = await client.get(wire, asked)
         if not reply.ok:
             raise _Failed(reply)
+        got = [oid for oid, _ in reply.varbinds]
+        if got != asked:  # a GET answers exactly what it asked, in order (RFC 3416 4.2.1)
+            first = next((o for o, a in zip(got, asked, strict=False) if o != a), None)
+            raise _Failed(
+                SnmpReply(
+                    error="malformed_reply",
+                    detail=f"GET answered {len(got)} varbinds for {len(asked)} asked"
+                    + (f", {oid_str(first)} not asked" if first else ""),
+                )
+            )
         values.update(reply.varbinds)
     ticks = _uptime(values)
     restarted = _restarted(memory.uptime_ticks, ticks)

@@ -68,6 +68,21 @@ class _Raw:
     head: usm.Incoming | None = None  # v3: the outer layer (engine boots and time)
 
 
+class _Slot:
+    """One place in the request window, given back once: when the call ends, or as soon as its
+    first try times out. A silent agent then holds a place for one timeout, not for every retry:
+    it costs no decoding (what the window protects), and 200 black holes must not keep the live
+    agents queued until the cycle deadline (docs/reliability.md, item 3)."""
+
+    def __init__(self, window: Window) -> None:
+        self.window: Window | None = window
+
+    def release(self) -> None:
+        if self.window is not None:
+            self.window.release()
+            self.window = None
+
+
 @dataclass
 class _Request:
     future: asyncio.Future[_Raw | SnmpReply]
@@ -76,6 +91,7 @@ class _Request:
     keys: usm.Keys | None
     tries: int
     timeout_s: float
+    slot: _Slot
     ids: list[int] = field(default_factory=list)
     timer: asyncio.TimerHandle | None = None
 
@@ -134,39 +150,44 @@ class WireClient:
     async def _call(self, target: SnmpTarget, make_pdu: Callable[[int], bytes]) -> SnmpReply:
         self.stats.requests += 1
         await self.window.acquire()
+        slot = _Slot(self.window)
         sent = self.loop.time()
         try:
-            reply = await self._request(target, make_pdu)
+            reply = await self._request(target, make_pdu, slot)
             if reply.error != "timeout":
                 self.window.observe(self.loop.time() - sent, target.timeout_s)
         except ValueError as exc:  # a v3 key that cannot be used (empty)
             reply = SnmpReply(error="authentication", detail=f"cannot use the v3 keys: {exc}")
         finally:
-            self.window.release()
+            slot.release()
         if reply.ok:
             self.stats.varbinds += len(reply.varbinds)
         else:
             self.stats.failures += 1
         return reply
 
-    async def _request(self, target: SnmpTarget, make_pdu: Callable[[int], bytes]) -> SnmpReply:
+    async def _request(
+        self, target: SnmpTarget, make_pdu: Callable[[int], bytes], slot: _Slot
+    ) -> SnmpReply:
         auth = target.auth
         if isinstance(auth, SnmpCommunity):
             community = auth.community.encode()
-            raw = await self._send(target, lambda rid: ber.v2c_message(community, make_pdu(rid)))
+            v2c = lambda rid: ber.v2c_message(community, make_pdu(rid))  # noqa: E731
+            raw = await self._send(target, v2c, slot)
             return raw if isinstance(raw, SnmpReply) else _judge(raw)
         addr = (target.host, target.port)
         for _ in range(3):  # discovery, then at most one resynchronisation
             engine = self._engines.get(addr)
             if engine is None:
-                found = await self._discover(target)
+                found = await self._discover(target, slot)
                 if isinstance(found, SnmpReply):
                     return found
                 engine = self._engines[addr] = found
             keys = self._keys.get((auth, engine.engine_id))
             if keys is None:
                 keys = self._keys[(auth, engine.engine_id)] = usm.keys_for(auth, engine.engine_id)
-            raw = await self._send(target, self._v3_builder(make_pdu, auth, keys, engine), keys)
+            build = self._v3_builder(make_pdu, auth, keys, engine)
+            raw = await self._send(target, build, slot, keys)
             if isinstance(raw, SnmpReply):
                 return raw
             if raw.tag != ber.REPORT:
@@ -188,8 +209,9 @@ class WireClient:
         """Each try is a new message: new id, salt and engine time."""
         return lambda rid: usm.auth_priv(rid, make_pdu(rid), user, keys, engine, self.loop.time())
 
-    async def _discover(self, target: SnmpTarget) -> usm.Engine | SnmpReply:
-        raw = await self._send(target, lambda rid: usm.discovery(rid, ber.pdu(ber.GET, rid, ())))
+    async def _discover(self, target: SnmpTarget, slot: _Slot) -> usm.Engine | SnmpReply:
+        probe = lambda rid: usm.discovery(rid, ber.pdu(ber.GET, rid, ()))  # noqa: E731
+        raw = await self._send(target, probe, slot)
         if isinstance(raw, SnmpReply):
             return raw
         if raw.head is None or not raw.head.engine_id or raw.tag != ber.REPORT:
@@ -198,12 +220,15 @@ class WireClient:
         return usm.Engine(h.engine_id, h.boots, h.time, self.loop.time())
 
     async def _send(
-        self, target: SnmpTarget, build: Callable[[int], bytes], keys: usm.Keys | None = None
+        self,
+        target: SnmpTarget,
+        build: Callable[[int], bytes],
+        slot: _Slot,
+        keys: usm.Keys | None = None,
     ) -> _Raw | SnmpReply:
         future: asyncio.Future[_Raw | SnmpReply] = self.loop.create_future()
-        req = _Request(
-            future, (target.host, target.port), build, keys, target.retries + 1, target.timeout_s
-        )
+        addr = (target.host, target.port)
+        req = _Request(future, addr, build, keys, target.retries + 1, target.timeout_s, slot)
         self._transmit(req)
         try:
             return await future
@@ -234,6 +259,7 @@ class WireClient:
             return
         if req.tries > 0:
             self.retransmits += 1
+            req.slot.release()  # an agent that did not answer costs no decoding: free the place
             self._transmit(req)
             return
         tries = len(req.ids)
