@@ -22,7 +22,7 @@ def test_shipped_config_loads() -> None:
     # relative paths are resolved from the config file's folder, not the current directory
     assert v3.auth_key.file == REPO.resolve() / "var/lab/secrets/snmp-auth-key"
     assert settings.ssh_known_hosts == REPO.resolve() / "var/lab/ssh/known_hosts"
-    assert settings.probes["snmp"].timeout_s == 0.5 and settings.probes["snmp"].retries == 3
+    assert settings.probes["snmp"].timeout_s == 0.4 and settings.probes["snmp"].retries == 5
 
 
 def test_empty_config_gives_defaults(tmp_path: Path) -> None:
@@ -30,6 +30,14 @@ def test_empty_config_gives_defaults(tmp_path: Path) -> None:
     settings = load_config(tmp_path / "config.yaml")
     assert (settings.interval_s, settings.down_after, settings.credentials) == (10.0, 3, {})
     assert (settings.deadline_s, settings.snmp_client) == (8.0, "netmon")
+
+
+def test_shipped_probe_settings_are_the_defaults(tmp_path: Path) -> None:
+    """config.yaml shows the defaults a newcomer gets; the two must not drift apart."""
+    (tmp_path / "config.yaml").write_text("# nothing set\n")
+    shipped, empty = load_config(REPO / "config.yaml"), load_config(tmp_path / "config.yaml")
+    assert shipped.probes == empty.probes
+    assert (shipped.interval_s, shipped.deadline_s) == (empty.interval_s, empty.deadline_s)
 
 
 def test_secret_from_env_and_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
