@@ -49,11 +49,14 @@ STOP_GRACE_S = 2.0  # how long a cycle under way may run on after SIGTERM
 
 
 def summary(result: CycleResult) -> CycleSummary:
+    # The probe metrics say what each probe returned this cycle (`fresh`): a silent device is
+    # netmon_probe_success 0 at once. `results` carries its last good answer for a few cycles
+    # (poller/carry.py), which is what topology, and so the Snapshot, should believe.
     return CycleSummary(
         number=result.number,
         started_at=result.started_at,
         duration_s=result.duration_s,
-        results=result.results,
+        results=result.fresh or result.results,
         agencies=tuple(
             AgencyDebounce(a.id, a.reachable, a.consecutive_failures, a.down)
             for a in result.agencies

@@ -86,7 +86,17 @@ def cycle_families(c: CycleSummary) -> list[Family]:
     rtt = gauge(
         "netmon_probe_rtt_seconds", "Round-trip time the probe measured.", ["device", "probe"]
     )
+    # The reset signal for the raw interface counters: sysUpTime drops when a device restarts,
+    # and its counters restart from 0 with it (rate() treats the drop as a reset either way).
+    uptime = gauge(
+        "netmon_device_uptime_seconds",
+        "Uptime the device reported (SNMP sysUpTime) in the last cycle; it drops on a restart.",
+        ["device"],
+    )
+    uptimes: dict[str, float] = {}
     for r in c.results:
+        if r.success and r.uptime_s is not None and (r.device not in uptimes or r.probe == "snmp"):
+            uptimes[r.device] = r.uptime_s  # one per device: SNMP's when several probes say
         key = [r.device, r.probe]
         success.add(key, float(r.success))
         duration.add(key, r.duration_s)
@@ -107,4 +117,6 @@ def cycle_families(c: CycleSummary) -> list[Family]:
     for a in c.agencies:
         down.add([a.id], float(a.down))
         fails.add([a.id], a.consecutive_failures)
-    return [dur, last, cut, success, duration, failure, rtt, down, fails]
+    for device, seconds in uptimes.items():
+        uptime.add([device], seconds)
+    return [dur, last, cut, success, duration, failure, rtt, uptime, down, fails]

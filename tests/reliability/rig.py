@@ -1,0 +1,298 @@
+"""Shared rig for the reliability suite: a loopback copy of lab-small served by real snmpd
+agents, a real `netmon serve` process, and /metrics parsing.
+
+Network safety: every address here is in 127.0.0.0/8 (the host's own loopback); the lab tests
+run their pollers inside the lab's noc namespace (drive.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from lab.labtools import LAB_SMALL, LiveLab, free_port
+from probes.snmpd import AUTH_KEY, COMMUNITY, PRIV_KEY, black_hole, snmpd
+
+NETMON = Path(sys.executable).parent / "netmon"
+PREFIX = "127.47."  # lab-small's 10.46.x.y moved to 127.47.x.y (no other suite uses it)
+SECRETS = {"community": COMMUNITY, "auth": AUTH_KEY, "priv": PRIV_KEY}
+
+
+def loopback_inventory(folder: Path) -> dict[str, str]:
+    """lab-small on 127.47.x.y with icmp + snmp (lab: false: these are the host's own
+    loopback addresses). Returns device id -> management address."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = (LAB_SMALL / "inventory.yaml").read_text(encoding="utf-8")
+    text = text.replace("lab: true", "lab: false").replace("10.46.", PREFIX)
+    text = text.replace("management_network: 10.46.0.0/16", f"management_network: {PREFIX}0.0/16")
+    text = text.replace("probes: [icmp, snmp, ssh]", "probes: [icmp, snmp]")
+    text = text.replace(
+        "credentials: {snmp: lab-snmp-v3, ssh: lab-ssh}", "credentials: {snmp: lab-snmp-v3}"
+    )
+    (folder / "inventory.yaml").write_text(text, encoding="utf-8")
+    return dict(re.findall(r"\{id: ([a-z0-9-]+), role: \w+, .*?mgmt: (127\.47\.[0-9.]+)", text))
+
+
+def config_text(
+    secrets: Path, interval: float = 2, deadline: float = 1.5, snmp_timeout: float = 0.3
+) -> str:
+    return (
+        f"poll: {{interval_s: {interval}, jitter_s: 0, deadline_s: {deadline}, down_after: 2}}\n"
+        f"probes: {{snmp: {{timeout_s: {snmp_timeout}, retries: 1}},"
+        " icmp: {timeout_s: 0.3, retries: 1}}\n"
+        "credentials:\n"
+        f"  lab-snmp-v2c: {{snmp_v2c: {{community: {{file: {secrets / 'community'}}}}}}}\n"
+        "  lab-snmp-v3:\n"
+        "    snmp_v3: {user: netmon, auth_protocol: sha, priv_protocol: aes,\n"
+        f"      auth_key: {{file: {secrets / 'auth'}}}, priv_key: {{file: {secrets / 'priv'}}}}}\n"
+    )
+
+
+def write_secrets(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, value in SECRETS.items():
+        path = folder / name
+        path.write_text(value, encoding="utf-8")
+        path.chmod(0o600)
+    return folder
+
+
+@dataclass
+class Fleet:
+    """The loopback lab-small: `live` devices answered by one snmpd on port 161, the rest
+    black holes (a UDP socket that never answers)."""
+
+    folder: Path
+    inventory: Path
+    config: Path
+    addresses: dict[str, str]
+    live: tuple[str, ...]
+    dead: tuple[str, ...]
+
+
+@contextmanager
+def loopback_fleet(folder: Path, dead_every: int = 2, **conf: Any) -> Iterator[Fleet]:
+    addresses = loopback_inventory(folder / "inventory")
+    secrets = write_secrets(folder / "secrets")
+    config = folder / "config.yaml"
+    config.write_text(config_text(secrets, **conf), encoding="utf-8")
+    names = sorted(addresses)
+    dead = tuple(n for i, n in enumerate(names) if dead_every and i % dead_every == 1)
+    live = tuple(n for n in names if n not in dead)
+    with ExitStack() as stack:
+        stack.enter_context(snmpd(folder / "snmpd", [addresses[n] for n in live], port=161))
+        for n in dead:
+            stack.enter_context(black_hole(addresses[n], 161))
+        yield Fleet(folder, folder / "inventory", config, addresses, live, dead)
+
+
+@dataclass
+class Serve:
+    """A real `netmon serve` process, stopped by PID."""
+
+    proc: subprocess.Popen[str]
+    port: int
+    log: Path
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stderr(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def metrics(self) -> dict[str, float]:
+        return parse(get(self.url + "/metrics")[1])
+
+    def wait_ready(self, timeout: float = 30) -> float:
+        """Seconds until /-/ready said 200 (AssertionError after `timeout`)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            assert self.proc.poll() is None, self.stderr()
+            try:
+                if get(self.url + "/-/ready")[0] == 200:
+                    return time.monotonic() - self.started
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"netmon serve not ready within {timeout} s:\n{self.stderr()}")
+
+    def wait_cycles(self, n: float, timeout: float = 30) -> dict[str, float]:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            m = self.metrics()
+            if m.get("netmon_cycles_total", 0) >= n:
+                return m
+            time.sleep(0.1)
+        raise AssertionError(f"fewer than {n} cycles within {timeout} s:\n{self.stderr()}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+            raise
+
+
+@contextmanager
+def serve(fleet: Fleet, *args: str, port: int | None = None) -> Iterator[Serve]:
+    port = port or free_port()
+    log = fleet.folder / f"serve-{port}-{time.monotonic_ns()}.log"
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            [
+                str(NETMON),
+                "serve",
+                "-i",
+                str(fleet.inventory),
+                "-c",
+                str(fleet.config),
+                "--listen",
+                f"127.0.0.1:{port}",
+                *args,
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={k: v for k, v in os.environ.items() if k != "NETMON_LAB_DIR"},
+        )
+    s = Serve(proc, port, log)
+    try:
+        yield s
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def get(url: str, headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, str]:
+    async def go() -> tuple[int, str]:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as http,
+            http.get(url, headers=headers) as r,
+        ):
+            return r.status, await r.text()
+
+    try:
+        return asyncio.run(go())
+    except aiohttp.ClientError as exc:
+        raise OSError(str(exc)) from exc
+
+
+_SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?) (\S+)$")
+
+
+def parse(text: str) -> dict[str, float]:
+    """Exposition text -> {'name{labels}': value} (labels as rendered)."""
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        m = _SAMPLE.match(line)
+        if m and not line.startswith("#"):
+            out[m.group(1)] = float(m.group(2))
+    return out
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def figure(item: int, text: str) -> None:
+    """Each item's figure, printed for `pytest -s` and collected in docs/reliability.md."""
+    print(f"\n[item {item}] {text}", flush=True)
+
+
+DRIVE = Path(__file__).with_name("drive.py")
+
+
+def lab_config(lab: LiveLab, folder: Path, probes: str = "", poll: str = "") -> Path:
+    """config.yaml for the lab, secrets from its state folder; `probes`: YAML for `probes:`
+    (empty: netmon's defaults)."""
+    secrets = lab.state_dir / "secrets"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.yaml"
+    path.write_text(
+        f"poll: {{interval_s: 30, deadline_s: 20{poll}}}\n"
+        + (f"probes: {probes}\n" if probes else "")
+        + "credentials:\n"
+        f"  lab-snmp-v2c: {{snmp_v2c: {{community: {{file: {secrets / 'snmp-community'}}}}}}}\n"
+        "  lab-snmp-v3:\n"
+        "    snmp_v3: {user: netmon, auth_protocol: sha, priv_protocol: aes,\n"
+        f"      auth_key: {{file: {secrets / 'snmp-auth-key'}}},\n"
+        f"      priv_key: {{file: {secrets / 'snmp-priv-key'}}}}}\n"
+        "  lab-ssh: {ssh: {username: netmon, private_key: {file: /nonexistent}}}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def lab_inventory(folder: Path, probes: str = "[icmp, snmp]") -> Path:
+    """lab-small (still lab: true, so only the noc may probe it) with other probes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = (LAB_SMALL / "inventory.yaml").read_text(encoding="utf-8")
+    (folder / "inventory.yaml").write_text(
+        text.replace("probes: [icmp, snmp, ssh]", f"probes: {probes}"), encoding="utf-8"
+    )
+    return folder
+
+
+class Driver:
+    """drive.py in the lab's noc: `cycle()` runs one poll cycle there and returns its JSON."""
+
+    def __init__(self, lab: LiveLab, inventory: Path, config: Path) -> None:
+        env = dict(os.environ, NETMON_LAB_DIR=str(lab.state_dir))
+        self.proc = subprocess.Popen(
+            ["nsenter", f"--net={lab.state_dir / 'ns' / 'noc'}", "--",
+             sys.executable, str(DRIVE), str(inventory), str(config)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env=env,
+        )  # fmt: skip
+
+    def cycle(self) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("cycle\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise AssertionError(f"drive.py died: {self.proc.communicate(timeout=10)[1]}")
+        data: dict[str, Any] = json.loads(line)
+        return data
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.proc.communicate("quit\n", timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.communicate(timeout=5)
+
+    def __enter__(self) -> Driver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def by_key(cycle: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(r["device"], r["probe"]): r for r in cycle["results"]}
