@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lab.labtools import LAB_SMALL, LiveLab
+from lab.labtools import LAB_SMALL, LiveLab, lab_config
 
 from exporters.promlab import prometheus
 from netmon.export.mixin.rules import ALERTS
@@ -29,27 +29,14 @@ def _seconds(duration: str) -> float:
     )
 
 
-def _config(lab: LiveLab, folder: Path) -> Path:
-    s = lab.state_dir / "secrets"
-    path = folder / "config.yaml"
-    path.write_text(
-        f"poll: {{interval_s: {INTERVAL_S}, jitter_s: 0, deadline_s: 1.5, down_after: {DOWN_AFTER},"
-        " full_every: 1}\n"
-        "probes: {snmp: {timeout_s: 0.3, retries: 2}, icmp: {timeout_s: 0.3, retries: 1}}\n"
-        "credentials:\n"
-        f"  lab-snmp-v2c: {{snmp_v2c: {{community: {{file: {s / 'snmp-community'}}}}}}}\n"
-        "  lab-snmp-v3:\n"
-        "    snmp_v3: {user: netmon, auth_protocol: sha, priv_protocol: aes,\n"
-        f"      auth_key: {{file: {s / 'snmp-auth-key'}}},\n"
-        f"      priv_key: {{file: {s / 'snmp-priv-key'}}}}}\n"
-        "  lab-ssh: {ssh: {username: netmon, private_key: {file: /nonexistent}}}\n",
-        encoding="utf-8",
-    )
-    return path
-
-
 def test_pop_uplinks_cut_fires_popdown_and_agency_unreachable(lab: LiveLab, tmp_path: Path) -> None:
-    conf = _config(lab, tmp_path)
+    conf = lab_config(
+        lab,
+        tmp_path,
+        poll={"interval_s": INTERVAL_S, "jitter_s": 0, "deadline_s": 1.5}
+        | {"down_after": DOWN_AFTER, "full_every": 1},
+        probes={"snmp": {"timeout_s": 0.3, "retries": 2}, "icmp": {"timeout_s": 0.3, "retries": 1}},
+    )
     env = dict(os.environ, NETMON_LAB_DIR=str(lab.state_dir))
     serve = subprocess.Popen(
         [

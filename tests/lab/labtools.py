@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-LAB_SMALL = Path(__file__).parents[1] / "data" / "lab-small"
+import yaml
+
+REPO = Path(__file__).parents[2]
+LAB_SMALL = REPO / "tests" / "data" / "lab-small"
 SNMP_TIMEOUT_S = "1"
 
 
@@ -168,29 +171,29 @@ def wait_for(predicate: Any, timeout: float, interval: float = 0.1) -> Any:
 def lab_config(
     lab: LiveLab,
     folder: Path,
+    *,
+    poll: dict[str, Any] | None = None,
+    probes: dict[str, dict[str, Any]] | None = None,
     community: str | None = None,
     auth: str | None = None,
-    snmp_client: str = "netmon",
 ) -> Path:
-    """The repo's config.yaml shape with the lab's secrets (or wrong ones, written to files)."""
-    secrets, ssh = lab.state_dir / "secrets", lab.state_dir / "ssh"
+    """The shipped config.yaml with its lab paths (var/lab/...) pointed at this lab, `poll` and
+    `probes` settings laid over it, and wrong secrets (written to files) when asked for."""
+    text = (REPO / "config.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text.replace("var/lab/", f"{lab.state_dir}/"))
+    data["poll"].update(poll or {})
+    for kind, values in (probes or {}).items():
+        data["probes"].setdefault(kind, {}).update(values)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, value in (("community", community), ("auth", auth)):
+    creds = data["credentials"]
+    for value, where in (
+        (community, creds["lab-snmp-v2c"]["snmp_v2c"]["community"]),
+        (auth, creds["lab-snmp-v3"]["snmp_v3"]["auth_key"]),
+    ):
         if value is not None:
-            (folder / name).write_text(value, encoding="utf-8")
-    c = folder / "community" if community else secrets / "snmp-community"
-    a = folder / "auth" if auth else secrets / "snmp-auth-key"
+            secret = folder / f"wrong-{len(list(folder.glob('wrong-*')))}"
+            secret.write_text(value, encoding="utf-8")
+            where["file"] = str(secret)
     path = folder / "config.yaml"
-    path.write_text(
-        "poll: {interval_s: 10, deadline_s: 8}\n"
-        f"probes: {{snmp: {{timeout_s: 0.5, retries: 2, client: {snmp_client}}}}}\n"
-        "credentials:\n"
-        f"  lab-snmp-v2c: {{snmp_v2c: {{community: {{file: {c}}}}}}}\n"
-        "  lab-snmp-v3:\n"
-        "    snmp_v3: {user: netmon, auth_protocol: sha, priv_protocol: aes,\n"
-        f"      auth_key: {{file: {a}}}, priv_key: {{file: {secrets / 'snmp-priv-key'}}}}}\n"
-        f"  lab-ssh: {{ssh: {{username: netmon, private_key: {{file: {ssh / 'id_ed25519'}}}}}}}\n"
-        f"ssh: {{known_hosts: {ssh / 'known_hosts'}}}\n",
-        encoding="utf-8",
-    )
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path

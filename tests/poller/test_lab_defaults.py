@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lab.labtools import LAB_SMALL, LiveLab
+from lab.labtools import LAB_SMALL, LiveLab, lab_config
 
 from netmon.config import load_config
 
@@ -26,14 +26,6 @@ pytestmark = pytest.mark.lab
 REPO = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("lab_driver.py")
 AGENCY, LINK = "ubnd-phu-bai", "pop-huong-thuy--cpe-ubnd-phu-bai"  # single-homed
-
-
-def shipped_config(lab: LiveLab, folder: Path) -> Path:
-    """config.yaml as shipped, its lab secret paths (var/lab/...) pointed at this lab."""
-    text = (REPO / "config.yaml").read_text(encoding="utf-8")
-    path = folder / "config.yaml"
-    path.write_text(text.replace("var/lab/", f"{lab.state_dir}/"), encoding="utf-8")
-    return path
 
 
 def cycles(lab: LiveLab, conf: Path, n: int, interval: float = 0) -> Iterator[dict[str, Any]]:
@@ -62,7 +54,7 @@ def test_shipped_defaults_leave_room_for_the_15_second_budget() -> None:
 
 
 def test_a_cut_uplink_marks_its_agency_down_on_the_next_cycle(lab: LiveLab, tmp_path: Path) -> None:
-    conf = shipped_config(lab, tmp_path)
+    conf = lab_config(lab, tmp_path)
     seen: list[dict[str, Any]] = []
     cut_at = 0.0
     try:
@@ -89,7 +81,7 @@ def test_a_cut_uplink_marks_its_agency_down_on_the_next_cycle(lab: LiveLab, tmp_
 
 
 def test_thirty_percent_loss_never_marks_an_agency_down(lab: LiveLab, tmp_path: Path) -> None:
-    conf = shipped_config(lab, tmp_path)
+    conf = lab_config(lab, tmp_path)
     lossy = ("cpe-ubnd-phu-bai", "pop-huong-thuy")
     lines: list[dict[str, Any]] = []
     try:

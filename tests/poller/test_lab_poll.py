@@ -18,9 +18,6 @@ from lab.labtools import LAB_SMALL, LiveLab, lab_config
 pytestmark = pytest.mark.lab
 
 
-config = lab_config
-
-
 def poll(lab: LiveLab, conf: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv("NETMON_LAB_DIR", str(lab.state_dir))  # how the guard finds the lab
     done = lab.noc(
@@ -57,7 +54,7 @@ def test_every_probe_of_every_agency_succeeds(
     lab: LiveLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, client: str
 ) -> None:
     """With either SNMP engine (probes.snmp.client): the same agents, the same answers."""
-    data = poll(lab, config(lab, tmp_path, snmp_client=client), monkeypatch)
+    data = poll(lab, lab_config(lab, tmp_path, probes={"snmp": {"client": client}}), monkeypatch)
     assert [a["reachable"] for a in data["agencies"]] == [True] * 6
     failed = {k: (p["error"], p["detail"]) for k, p in results(data).items() if not p["success"]}
     assert failed == {}
@@ -76,7 +73,7 @@ def test_a_cut_link_reads_down_in_the_next_cycle(
     assert lab.cli("cut", link).returncode == 0
     try:
         time.sleep(1.5)  # the kernel reports the carrier loss within 0.5-0.9 s (FIELD-NOTES)
-        data = poll(lab, config(lab, tmp_path), monkeypatch)
+        data = poll(lab, lab_config(lab, tmp_path), monkeypatch)
     finally:
         lab.cli("restore", link)
     states = {
@@ -91,7 +88,7 @@ def test_a_cut_link_reads_down_in_the_next_cycle(
 def test_wrong_credentials_are_per_device_failures(
     lab: LiveLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    conf = config(lab, tmp_path, community="not-the-community", auth="not-the-auth-key")
+    conf = lab_config(lab, tmp_path, community="not-the-community", auth="not-the-auth-key")
     data = poll(lab, conf, monkeypatch)
     res = results(data)
     v2c = res[("cpe-ubnd-phu-vang", "snmp")]

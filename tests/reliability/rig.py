@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from lab import labtools
 from lab.labtools import LAB_SMALL, LiveLab, free_port
 from probes.snmpd import AUTH_KEY, COMMUNITY, PRIV_KEY, black_hole, snmpd
 
@@ -226,25 +227,10 @@ def figure(item: int, text: str) -> None:
 DRIVE = Path(__file__).with_name("drive.py")
 
 
-def lab_config(lab: LiveLab, folder: Path, probes: str = "", poll: str = "") -> Path:
-    """config.yaml for the lab, secrets from its state folder; `probes`: YAML for `probes:`
-    (empty: netmon's defaults)."""
-    secrets = lab.state_dir / "secrets"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "config.yaml"
-    path.write_text(
-        f"poll: {{interval_s: 30, deadline_s: 20{poll}}}\n"
-        + (f"probes: {probes}\n" if probes else "")
-        + "credentials:\n"
-        f"  lab-snmp-v2c: {{snmp_v2c: {{community: {{file: {secrets / 'snmp-community'}}}}}}}\n"
-        "  lab-snmp-v3:\n"
-        "    snmp_v3: {user: netmon, auth_protocol: sha, priv_protocol: aes,\n"
-        f"      auth_key: {{file: {secrets / 'snmp-auth-key'}}},\n"
-        f"      priv_key: {{file: {secrets / 'snmp-priv-key'}}}}}\n"
-        "  lab-ssh: {ssh: {username: netmon, private_key: {file: /nonexistent}}}\n",
-        encoding="utf-8",
-    )
-    return path
+def lab_config(lab: LiveLab, folder: Path) -> Path:
+    """The shipped config.yaml for the lab (netmon's default timeouts and retries), with an
+    interval long enough for the suite's own driver to set the pace."""
+    return labtools.lab_config(lab, folder, poll={"interval_s": 30, "deadline_s": 20})
 
 
 def lab_inventory(folder: Path, probes: str = "[icmp, snmp]") -> Path:
