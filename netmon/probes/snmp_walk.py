@@ -42,8 +42,11 @@ def repetitions(
 ) -> int:
     """max-repetitions: last cycle's rows + 1 (the +1 shows where each column ends), or just
     the rows when the last row is known, minus the `done` rows already read; else the
-    configured default; within the cap."""
-    wanted = default if rows_seen is None else (rows_seen if exact else rows_seen + 1) - done
+    configured default; within the cap. A table that already gave more rows than last time
+    grew (or last time was cut short): the old count says nothing, so the default again, not
+    one row per request (a 130-port PoP then ran out of requests)."""
+    last = None if rows_seen is None else rows_seen if exact else rows_seen + 1
+    wanted = default if last is None or done >= last else last - done
     cap = max(1, (BULK_VARBINDS - non_repeaters) // max(1, columns))
     return max(1, min(wanted, cap))
 

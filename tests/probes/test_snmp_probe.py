@@ -340,3 +340,19 @@ def test_the_fake_answers_like_snmpd() -> None:
     assert len(reply.varbinds) == 100  # snmpd's cap
     reply = asyncio.run(client.bulk(SnmpTarget(HOST, t), [], [oid("1.3.6.1.2.1.99")], 3))
     assert [v for _, v in reply.varbinds] == [Special.END_OF_MIB_VIEW]
+
+
+def test_a_table_larger_than_last_seen_is_walked_in_full_pdus() -> None:
+    """A PoP with 130 ports whose last count said 2 rows (a cut re-read, a grown table): the
+    walk must go back to full PDUs, not one row per request until it gives up."""
+    from netmon.probes.snmp_client import SnmpTarget
+    from netmon.probes.snmp_mib import IF_COLUMNS
+    from netmon.probes.snmp_walk import walk
+
+    data: dict[Oid, Any] = {(*col, i): 1 for col in IF_COLUMNS.values() for i in range(1, 131)}
+    client = RecordingSnmpClient({HOST: FakeAgent(data)})
+    auth = target(CPE).snmp_auth
+    assert auth is not None
+    got = asyncio.run(walk(client, SnmpTarget(HOST, auth), IF_COLUMNS, rows_seen=2))
+    assert got.failure is None and len(got.rows) == 130
+    assert got.requests <= 20  # 130 rows at 8 rows (12 columns) a PDU, not 130 PDUs
