@@ -15,8 +15,11 @@ SERVICES = [
 DEFAULTS = {"platform": "linux", "probes": ["icmp", "snmp", "ssh"]}
 CREDENTIALS = {"snmp": "lab-snmp-v3", "ssh": "lab-ssh"}
 DEVICE_GROUPS: Item = {
-    "cpe-cisco": {"platform": "cisco_ios"},
-    "cpe-huawei": {"platform": "huawei_vrp"},
+    # Vendor CPEs are polled by SNMP: the lab runs Linux on every node, so an IOS or VRP session
+    # there would only wait for a prompt that never comes (the SSH parsers for these platforms
+    # are tested on captured device output, tests/probes/test_ssh_*).
+    "cpe-cisco": {"platform": "cisco_ios", "probes": ["icmp", "snmp"]},
+    "cpe-huawei": {"platform": "huawei_vrp", "probes": ["icmp", "snmp"]},
     # Older commune CPEs were set up with SNMPv2c: the poller must handle both versions.
     "snmp-v2c": {"credentials": {"snmp": "lab-snmp-v2c"}},
 }
