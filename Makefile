@@ -10,10 +10,11 @@ DEBIAN_PACKAGES := snmpd snmp lldpd openssh-server openssh-client prometheus pro
 
 .PHONY: demo test lint typecheck unit install debian-packages bench clean
 
-# Until the live lab demo lands, the main job validates the inventory and summarises it.
+# The main job, as root: a live replica of the 467-agency network, netmon, Prometheus and
+# Alertmanager, a scripted PoP outage and its recovery, then everything removed (2-3 minutes;
+# Ctrl-C tears down). Not root: says why and what to run instead. Options: DEMO_ARGS=--keep
 demo: install
-	$(VENV)/bin/netmon validate
-	$(VENV)/bin/netmon inventory show
+	$(VENV)/bin/netmon demo $(DEMO_ARGS)
 
 test: install lint typecheck
 	$(VENV)/bin/pytest

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "report": ("netmon.cli.report_cmd", "app", True),
     "serve": ("netmon.cli.serve_cmd", "serve", False),
     "lab": ("netmon.cli.lab_cmd", "app", True),
+    "demo": ("netmon.cli.demo_cmd", "demo", False),
 }
 
 
