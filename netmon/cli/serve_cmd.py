@@ -220,6 +220,8 @@ def serve(
     """Poll on the configured interval and serve /metrics, the topology and the snapshot.
 
     Examples:
+
+    \b
       netmon lab exec noc -- netmon serve -i tests/data/lab-small
       netmon serve --listen 127.0.0.1:10467 --web-config web.yml
       kill -HUP $(pidof netmon)   # reload inventory and config.yaml
@@ -234,6 +236,10 @@ def serve(
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # asyncssh logs every session at INFO: hundreds of lines a cycle. Its warnings still show,
+    # and --log-level debug shows everything.
+    if level > logging.DEBUG:
+        logging.getLogger("asyncssh").setLevel(max(level, logging.WARNING))
     settings = load_config(config)
     inv = load_inventory(inventory)
     ensure_may_probe(inv)
