@@ -24,9 +24,14 @@ from typing import Literal
 import asyncssh
 import pytest
 
+# Where the captured outputs live: $NETMON_DEVICE_OUTPUTS, else ../shared/device-outputs beside
+# the checkout, else the workplace's shared folder (a fresh clone elsewhere, as CI makes).
+_PLACES = [
+    Path(__file__).resolve().parents[2].parent / "shared" / "device-outputs",
+    Path("/work/shared/device-outputs"),
+]
 OUTPUTS = Path(
-    os.environ.get("NETMON_DEVICE_OUTPUTS")
-    or Path(__file__).parents[2] / ".." / "shared" / "device-outputs"
+    os.environ.get("NETMON_DEVICE_OUTPUTS") or next((p for p in _PLACES if p.is_dir()), _PLACES[0])
 )
 PAGE = 23  # lines per page, as on a 24-line terminal
 HUGE = 10 * 1024 * 1024
