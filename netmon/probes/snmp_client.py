@@ -27,6 +27,18 @@ RCVBUF_BYTES = 8 * 1024 * 1024  # FIELD-NOTES: at least 4 MiB, or replies are lo
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)  # Linux: ignores rmem_max (needs root)
 
 
+def udp_client_socket(rcvbuf_bytes: int = RCVBUF_BYTES) -> socket.socket:
+    """The one non-blocking UDP socket an SNMP client sends from, its receive buffer raised."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setblocking(False)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf_bytes)
+    except OSError:  # not root: capped by net.core.rmem_max
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf_bytes)
+    sock.bind(("0.0.0.0", 0))  # noqa: S104 - a client socket: any local address
+    return sock
+
+
 class Special(Enum):
     """SNMPv2 exception values: an answer that says "there is nothing here"."""
 

@@ -30,7 +30,6 @@ from pysnmp.proto import errind, rfc1902, rfc1905
 from netmon.model.observation import FailureReason
 from netmon.probes.snmp_client import (
     RCVBUF_BYTES,
-    SO_RCVBUFFORCE,
     Oid,
     SnmpAuth,
     SnmpCommunity,
@@ -40,6 +39,7 @@ from netmon.probes.snmp_client import (
     Stats,
     Value,
     VarBind,
+    udp_client_socket,
 )
 from netmon.probes.window import Window
 
@@ -132,13 +132,7 @@ class PysnmpClient:
         self._auth: dict[SnmpAuth, CommunityData | UsmUserData] = {}
         self._get = cmdgen.GetCommandGenerator()
         self._bulk = cmdgen.BulkCommandGenerator()
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.setblocking(False)
-        try:
-            self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf_bytes)
-        except OSError:  # not root: capped by net.core.rmem_max
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf_bytes)
-        self.sock.bind(("0.0.0.0", 0))  # noqa: S104 - a client socket: any local address
+        self.sock = udp_client_socket(rcvbuf_bytes)
         transport = udp.UdpAsyncioTransport(loop=asyncio.get_running_loop())
         pyconfig.add_transport(
             self.engine, udp.DOMAIN_NAME, transport.open_server_mode(sock=self.sock)

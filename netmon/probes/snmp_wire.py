@@ -35,7 +35,6 @@ from netmon.probes import snmp_ber as ber
 from netmon.probes import snmp_usm as usm
 from netmon.probes.snmp_client import (
     RCVBUF_BYTES,
-    SO_RCVBUFFORCE,
     Oid,
     SnmpAuth,
     SnmpCommunity,
@@ -44,6 +43,7 @@ from netmon.probes.snmp_client import (
     SnmpUsm,
     Stats,
     VarBind,
+    udp_client_socket,
 )
 from netmon.probes.window import Window
 
@@ -105,13 +105,7 @@ class WireClient:
         # window can start wide: the first cycle (discovery, every table) is latency-bound.
         self.window = Window(start=64, low=16)
         self.loop = asyncio.get_running_loop()
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.setblocking(False)
-        try:
-            self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf_bytes)
-        except OSError:  # not root: capped by net.core.rmem_max
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf_bytes)
-        self.sock.bind(("0.0.0.0", 0))  # noqa: S104 - a client socket: any local address
+        self.sock = udp_client_socket(rcvbuf_bytes)
         self.loop.add_reader(self.sock.fileno(), self._readable)
         self._pending: dict[int, _Request] = {}
         self._ids = itertools.count(random.randrange(1, 2**30))  # noqa: S311 - not a secret
