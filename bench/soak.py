@@ -37,19 +37,12 @@ def rss_kib() -> int:
 
 
 def config(state: Path, folder: Path) -> Path:
-    s = state / "secrets"
+    from netmon.lab.creds import config_credentials
+    from netmon.lab.paths import LabPaths
+
     path = folder / "config.yaml"
-    path.write_text(
-        "poll: {interval_s: 10, deadline_s: 5}\n"
-        "credentials:\n"
-        f"  lab-snmp-v2c: {{snmp_v2c: {{community: {{file: {s / 'snmp-community'}}}}}}}\n"
-        "  lab-snmp-v3:\n"
-        "    snmp_v3: {user: netmon, auth_protocol: sha, priv_protocol: aes,\n"
-        f"      auth_key: {{file: {s / 'snmp-auth-key'}}},\n"
-        f"      priv_key: {{file: {s / 'snmp-priv-key'}}}}}\n"
-        "  lab-ssh: {ssh: {username: netmon, private_key: {file: /nonexistent}}}\n",
-        encoding="utf-8",
-    )
+    text = "poll: {interval_s: 10, deadline_s: 5}\n" + config_credentials(LabPaths(state))
+    path.write_text(text, encoding="utf-8")
     return path
 
 

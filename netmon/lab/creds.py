@@ -111,3 +111,19 @@ def write_client_key(paths: LabPaths) -> KeyPair:
     (paths.ssh / "id_ed25519.pub").write_text(pair.public_line + "\n", encoding="utf-8")
     (paths.ssh / "authorized_keys").write_text(pair.public_line + "\n", encoding="utf-8")
     return pair
+
+
+def config_credentials(paths: LabPaths) -> str:
+    """config.yaml lines (`ssh:` and `credentials:`) that point netmon at this lab's secret files,
+    under the credential-set names lab inventories use. Paths only: no secret is in the text."""
+    s = paths.secrets
+    return (
+        f"ssh: {{known_hosts: {paths.known_hosts}}}\n"
+        "credentials:\n"
+        f"  lab-snmp-v2c: {{snmp_v2c: {{community: {{file: {s / COMMUNITY_FILE}}}}}}}\n"
+        "  lab-snmp-v3:\n"
+        "    snmp_v3: {user: netmon, auth_protocol: sha, priv_protocol: aes,\n"
+        f"      auth_key: {{file: {s / AUTH_KEY_FILE}}},\n"
+        f"      priv_key: {{file: {s / PRIV_KEY_FILE}}}}}\n"
+        f"  lab-ssh: {{ssh: {{username: netmon, private_key: {{file: {paths.client_key}}}}}}}\n"
+    )

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from netmon.errors import LabError
+from netmon.lab.creds import config_credentials
 from netmon.lab.paths import ENV_STATE_DIR, NOC, LabPaths
 
 # Demo timings. A targeted SNMP cycle of 467 agencies takes a few seconds on a busy 2-core
@@ -65,7 +66,7 @@ def choose_ports(say: list[str]) -> Ports:
     """The usual ports where free on the host; another free port otherwise (said in `say`)."""
     chosen: dict[str, int] = {}
     for name, port in PREFERRED_PORTS.items():
-        if _free(port):
+        if port_free(port):
             chosen[name] = port
         else:
             chosen[name] = _any_free_port()
@@ -73,7 +74,7 @@ def choose_ports(say: list[str]) -> Ports:
     return Ports(**chosen)
 
 
-def _free(port: int) -> bool:
+def port_free(port: int) -> bool:
     with socket.socket() as s:
         try:
             s.bind(("127.0.0.1", port))
@@ -148,26 +149,12 @@ def write_configs(paths: LabPaths, ports: Ports, exporters: Path) -> Path:
         f"    static_configs: [{{targets: ['127.0.0.1:{ports.netmon}']}}]\n",
         "utf-8",
     )
-    s = paths.secrets
     (folder / "config.yaml").write_text(
-        "# netmon demo: config.yaml's settings with short intervals and this lab's secrets.\n"
+        "# netmon demo: netmon's default probe settings, short intervals, this lab's secrets.\n"
         f"poll: {{interval_s: {POLL_INTERVAL_S}, jitter_s: 0, deadline_s: {POLL_DEADLINE_S},"
         " concurrency: 48, down_after: 2, full_every: 10}\n"
-        "probes:\n"
-        "  icmp: {timeout_s: 1.0, retries: 2}\n"
-        "  tcp: {timeout_s: 1.0, retries: 1}\n"
-        "  snmp: {timeout_s: 0.5, retries: 3, max_repetitions: 25}\n"
-        "  ssh: {timeout_s: 5.0, retries: 0, concurrency: "
-        f"{SSH_CONCURRENCY}, keepalive_s: 15}}\n"
-        f"listen: 127.0.0.1:{ports.netmon}\n"
-        f"ssh: {{known_hosts: {paths.known_hosts}}}\n"
-        "credentials:\n"
-        f"  lab-snmp-v2c: {{snmp_v2c: {{community: {{file: {s / 'snmp-community'}}}}}}}\n"
-        "  lab-snmp-v3:\n"
-        "    snmp_v3: {user: netmon, auth_protocol: sha, priv_protocol: aes,\n"
-        f"      auth_key: {{file: {s / 'snmp-auth-key'}}},\n"
-        f"      priv_key: {{file: {s / 'snmp-priv-key'}}}}}\n"
-        f"  lab-ssh: {{ssh: {{username: netmon, private_key: {{file: {paths.client_key}}}}}}}\n",
+        f"probes: {{ssh: {{concurrency: {SSH_CONCURRENCY}}}}}\n"
+        f"listen: 127.0.0.1:{ports.netmon}\n" + config_credentials(paths),
         "utf-8",
     )
     return folder

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -208,15 +207,6 @@ def parse(text: str) -> dict[str, float]:
         if m and not line.startswith("#"):
             out[m.group(1)] = float(m.group(2))
     return out
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def figure(item: int, text: str) -> None:

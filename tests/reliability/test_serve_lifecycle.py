@@ -14,7 +14,8 @@ import pytest
 from probes.snmpd import snmpd_missing
 
 from netmon.config import ConfigError, load_config
-from reliability.rig import SECRETS, figure, get, loopback_fleet, port_free, serve
+from netmon.lab.demo_stack import port_free
+from reliability.rig import SECRETS, figure, get, loopback_fleet, serve
 
 pytestmark = [
     pytest.mark.skipif(snmpd_missing() is not None, reason=str(snmpd_missing())),
