@@ -10,6 +10,9 @@ and v3 authPriv, request ids matched in a dict, retransmission timers on the eve
   100 agents in flight: FIELD-NOTES); replies are matched by id *and* source address.
 - Explicit timeout and retries per request; every try has a timer, so a call always ends
   (the outer deadline pysnmp needed is built in: nothing here can hang).
+- ICMP errors come back (IP_RECVERR): a port-unreachable ends every request to that agent
+  as `refused` at once, a host- or net-unreachable as `unreachable`, instead of a timeout after
+  every retry (docs/reliability.md, item 6).
 - v3: agents are discovered once (engine id, boots, time) and their keys localised once; a
   "not in time window" report (the agent restarted) resynchronises and retries; every other
   USM report is an `authentication` failure naming the counter. Replies are authenticated
@@ -25,8 +28,10 @@ from __future__ import annotations
 import asyncio
 import errno
 import itertools
+import os
 import random
 import socket
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -55,6 +60,10 @@ _STATUS: dict[int, tuple[FailureReason, str]] = {
     16: ("authentication", "authorizationError"),
 }
 _UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN}
+# Linux <linux/in.h>, <linux/errqueue.h>: not in Python's socket module.
+IP_RECVERR = 11
+_EXTENDED_ERR = struct.Struct("=IBBBBII")  # ee_errno, origin, type, code, pad, info, data
+_ERRORS_PER_READ = 256  # a bound per wake-up; the rest wait for the next one
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,10 @@ class WireClient:
         self.window = Window(start=64, low=16)
         self.loop = asyncio.get_running_loop()
         self.sock = udp_client_socket(rcvbuf_bytes)
+        # Queue ICMP errors with the address they concern, so a closed or firewalled agent
+        # port reads as "refused" at once. Only this client drains the queue (_icmp_errors);
+        # pysnmp's socket must not get it, or an undrained queue would spin its event loop.
+        self.sock.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
         self.loop.add_reader(self.sock.fileno(), self._readable)
         self._pending: dict[int, _Request] = {}
         self._ids = itertools.count(random.randrange(1, 2**30))  # noqa: S311 - not a secret
@@ -240,13 +253,21 @@ class WireClient:
         self._pending[rid] = req
         req.tries -= 1
         req.timer = self.loop.call_later(req.timeout_s, self._expired, req)
-        try:
-            self.sock.sendto(message, req.addr)
-        except BlockingIOError:
-            pass  # send buffer full: the timer sends it again
-        except OSError as exc:
-            reason: FailureReason = "unreachable" if exc.errno in _UNREACHABLE else "error"
-            self._finish(req, SnmpReply(error=reason, detail=f"send failed: {exc.strerror}"))
+        for attempt in range(2):
+            try:
+                self.sock.sendto(message, req.addr)
+                return
+            except BlockingIOError:
+                return  # send buffer full: the timer sends it again
+            except OSError as exc:
+                if attempt == 0:
+                    # The socket may have reported an ICMP error that concerns another agent
+                    # (a pending error comes out of the next call on the socket, send
+                    # included): hand it to its own requests, then try this one again.
+                    self._icmp_errors()
+                    continue
+                reason: FailureReason = "unreachable" if exc.errno in _UNREACHABLE else "error"
+                self._finish(req, SnmpReply(error=reason, detail=f"send failed: {exc.strerror}"))
 
     def _expired(self, req: _Request) -> None:
         if req.future.done():
@@ -273,10 +294,31 @@ class WireClient:
             try:
                 data, addr = self.sock.recvfrom(65535)
             except (BlockingIOError, InterruptedError):
+                # Nothing to read, yet the loop woke us: an error may wait in the queue whose
+                # notice another call already took. Left there, it would wake us forever.
+                self._icmp_errors()
                 return
             except OSError:
-                continue  # an ICMP error queued on the socket: the timers deal with it
+                self._icmp_errors()  # the socket reports a queued ICMP error
+                continue
             self._receive(data, addr)
+
+    def _icmp_errors(self) -> None:
+        """Finish the requests that an ICMP error answered. The error queue holds, for each
+        error, the address the failed datagram went to and the kernel's verdict: a port
+        unreachable means no agent listens there (or a firewall rejects), so every request
+        to that address ends now, not after all its retries."""
+        for _ in range(_ERRORS_PER_READ):
+            try:
+                _, ancillary, _, addr = self.sock.recvmsg(1, 256, socket.MSG_ERRQUEUE)
+            except OSError:  # the queue is empty (EAGAIN)
+                return
+            for level, kind, data in ancillary:
+                reply = _icmp_verdict(data, addr[1]) if kind == IP_RECVERR else None
+                if level != socket.IPPROTO_IP or reply is None:
+                    continue
+                for req in [r for r in self._pending.values() if r.addr == addr]:
+                    self._finish(req, reply)
 
     def _receive(self, data: bytes, addr: tuple[str, int]) -> None:
         try:
@@ -303,6 +345,24 @@ class WireClient:
             self._finish(req, SnmpReply(error="malformed_reply", detail=str(exc)))
             return
         self._finish(req, _Raw(tag, status, index, vbs, head))
+
+
+def _icmp_verdict(err: bytes, port: int) -> SnmpReply | None:
+    """What a queued ICMP error (struct sock_extended_err, then the offender's sockaddr_in)
+    says about the agent; None for errors the retries deal with (a fragmentation notice)."""
+    if len(err) < _EXTENDED_ERR.size + 8:
+        return None
+    code = _EXTENDED_ERR.unpack_from(err)[0]
+    offender = socket.inet_ntoa(err[_EXTENDED_ERR.size + 4 : _EXTENDED_ERR.size + 8])
+    if code == errno.ECONNREFUSED:
+        return SnmpReply(
+            error="refused",
+            detail=f"port {port} unreachable (ICMP from {offender}): no agent listens there, "
+            "or a firewall rejects SNMP",
+        )
+    if code in _UNREACHABLE:
+        return SnmpReply(error="unreachable", detail=f"{os.strerror(code)} (ICMP from {offender})")
+    return None
 
 
 def _judge(raw: _Raw) -> SnmpReply:

@@ -189,10 +189,12 @@ def test_item06_frozen_link_down_and_reject_each_reported_as_what_it_is(
     # frozen: the kernel still answers ping and completes TCP handshakes; SNMP is silent
     assert seen[f"{FROZEN}/snmp"][:2] == (False, "timeout")
     assert seen[f"{FROZEN}/icmp"][0] is True
-    # rejected: a TCP reset is "refused", an ICMP host-unreachable answer is "unreachable"
+    # rejected: a TCP reset is "refused", an ICMP host-unreachable answer is "unreachable",
+    # an ICMP port-unreachable to SNMP is "refused" too, on the first try (no retry budget)
     assert seen[f"{REJECTING}/tcp"][:2] == (False, "refused")
     assert seen[f"{REJECTING}/icmp"][:2] == (False, "unreachable")
-    assert seen[f"{REJECTING}/snmp"][0] is False
+    assert seen[f"{REJECTING}/snmp"][:2] == (False, "refused")
+    assert seen[f"{REJECTING}/snmp"][2] < budgets["snmp"] / 2
     # link down: the probes still succeed (management is out of band) and say oper down. The
     # PoP end is an access port, read only in full reads (targets.uplinks): None = not read.
     assert oper[end_b] is False and oper[end_a] in (False, None)
