@@ -77,3 +77,49 @@ def test_missing_secret_says_what_to_do(tmp_path: Path, monkeypatch: pytest.Monk
 def test_secret_equality_does_not_leak() -> None:
     assert Secret("x") == Secret("x") and Secret("x") != Secret("y")
     assert "x" not in repr([Secret("x")])
+
+
+def test_v3_below_authpriv_loads_only_where_allowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A weaker level is a per-set decision (allow_insecure) and carries only what it uses;
+    the poller hands it to the SNMP client at that level (tests/probes/test_snmp_levels.py
+    speaks it to snmpd)."""
+    from netmon.poller.targets import resolve_snmp
+    from netmon.probes.snmp_client import SnmpUsm
+
+    conf = tmp_path / "config.yaml"
+    conf.write_text(
+        "credentials:\n"
+        "  old-cpe:\n"
+        "    snmp_v3: {user: monitor, security_level: noAuthNoPriv, allow_insecure: true}\n"
+        "  mid-cpe:\n"
+        "    snmp_v3:\n"
+        "      {user: mon2, security_level: authNoPriv, allow_insecure: true,\n"
+        "       auth_protocol: sha256, auth_key: {env: NETMON_TEST_AUTH}}\n"
+    )
+    monkeypatch.setenv("NETMON_TEST_AUTH", "auth-key-for-test")
+    settings = load_config(conf)
+    assert settings.credentials["old-cpe"] == SnmpV3(
+        "monitor", None, None, None, None, "noAuthNoPriv"
+    )
+    mid = settings.credentials["mid-cpe"]
+    assert isinstance(mid, SnmpV3) and (mid.level, mid.priv_key) == ("authNoPriv", None)
+    resolved = resolve_snmp(settings, ["old-cpe", "mid-cpe"])
+    old, mid_usm = resolved["old-cpe"].auth, resolved["mid-cpe"].auth
+    assert isinstance(old, SnmpUsm) and (old.level, old.authenticated) == ("noAuthNoPriv", False)
+    assert isinstance(mid_usm, SnmpUsm)
+    assert (mid_usm.level, mid_usm.auth_protocol, mid_usm.private) == (
+        "authNoPriv",
+        "sha256",
+        False,
+    )
+    assert "auth-key-for-test" not in repr(mid_usm)
+    # the same sets without the permission are refused, each at its security_level line
+    conf.write_text(conf.read_text().replace(", allow_insecure: true", ""))
+    with pytest.raises(ConfigError) as err:
+        load_config(conf)
+    assert [(p.line, p.message.split(":")[0]) for p in err.value.problems] == [
+        (3, "credentials.old-cpe.snmp_v3.security_level"),
+        (6, "credentials.mid-cpe.snmp_v3.security_level"),
+    ]

@@ -6,6 +6,7 @@ from netmon.model.inventory import (
     PLATFORMS,
     PROBE_KINDS,
     SITE_ROLES,
+    SNMP_SECURITY_LEVELS,
     Agency,
     CredentialRefs,
     Device,
@@ -17,6 +18,7 @@ from netmon.model.inventory import (
     Location,
     Service,
     Site,
+    SnmpSecurityLevel,
 )
 from netmon.model.observation import InterfaceState, Neighbour, ProbeResult
 from netmon.model.snapshot import (
@@ -42,6 +44,7 @@ __all__ = [
     "PLATFORMS",
     "PROBE_KINDS",
     "SITE_ROLES",
+    "SNMP_SECURITY_LEVELS",
     "Agency",
     "AgencyState",
     "BlastRadius",
@@ -68,6 +71,7 @@ __all__ = [
     "Service",
     "Site",
     "Snapshot",
+    "SnmpSecurityLevel",
     "snapshot_from_json",
     "snapshot_to_json",
 ]

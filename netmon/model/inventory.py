@@ -20,6 +20,9 @@ PLATFORMS: tuple[str, ...] = ("linux", "cisco_ios", "huawei_vrp")
 SiteRole = Literal["core", "pop"]
 DeviceRole = Literal["core", "pop", "cpe"]
 LinkKind = Literal["access", "aggregation", "ring"]
+# SNMPv3 USM security levels (RFC 3414), strongest first; config.yaml and the SNMP clients share it.
+SnmpSecurityLevel = Literal["authPriv", "authNoPriv", "noAuthNoPriv"]
+SNMP_SECURITY_LEVELS: tuple[SnmpSecurityLevel, ...] = ("authPriv", "authNoPriv", "noAuthNoPriv")
 SITE_ROLES: tuple[SiteRole, ...] = ("core", "pop")
 DEVICE_ROLES: tuple[DeviceRole, ...] = ("core", "pop", "cpe")
 LINK_KINDS: tuple[LinkKind, ...] = ("access", "aggregation", "ring")

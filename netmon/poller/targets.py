@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from netmon.config import ProbeSettings, Settings, SnmpV2c, SnmpV3, SshCredential
+from netmon.config import ProbeSettings, SecretRef, Settings, SnmpV2c, SnmpV3, SshCredential
 from netmon.errors import NetmonError
 from netmon.model import Device, Inventory
 from netmon.probes import ProbeTarget
@@ -63,6 +63,10 @@ def resolve_ssh(settings: Settings, names: Iterable[str]) -> dict[str, ResolvedS
     return out
 
 
+def _reveal(ref: SecretRef | None) -> str:
+    return ref.resolve().reveal() if ref is not None else ""
+
+
 def resolve_snmp(settings: Settings, names: Iterable[str]) -> dict[str, Resolved]:
     """Credential set name -> probe-level auth, or the reason it cannot be used."""
     out: dict[str, Resolved] = {}
@@ -72,13 +76,15 @@ def resolve_snmp(settings: Settings, names: Iterable[str]) -> dict[str, Resolved
             if isinstance(cred, SnmpV2c):
                 out[name] = Resolved(SnmpCommunity(cred.community.resolve().reveal()))
             elif isinstance(cred, SnmpV3):
+                # config.yaml has checked that the level has what it uses; the rest is unused
                 out[name] = Resolved(
                     SnmpUsm(
                         user=cred.user,
-                        auth_protocol=cred.auth_protocol,  # type: ignore[arg-type]
-                        auth_key=cred.auth_key.resolve().reveal(),
-                        priv_protocol=cred.priv_protocol,  # type: ignore[arg-type]
-                        priv_key=cred.priv_key.resolve().reveal(),
+                        auth_protocol=cred.auth_protocol or "sha",  # type: ignore[arg-type]
+                        auth_key=_reveal(cred.auth_key),
+                        priv_protocol=cred.priv_protocol or "aes",  # type: ignore[arg-type]
+                        priv_key=_reveal(cred.priv_key),
+                        level=cred.level,
                     )
                 )
             else:

@@ -186,6 +186,10 @@ def read_pdu(buf: bytes, pos: int, end: int) -> tuple[int, int, int, int, tuple[
     rid, s = read_int(buf, s, e)
     status, s = read_int(buf, s, e)
     index, s = read_int(buf, s, e)
+    if status:
+        # The status is the answer; the varbinds only echo the request, with NULL values
+        # (net-snmp), which are no value netmon reads: not decoded.
+        return t, rid, status, index, ()
     return t, rid, status, index, varbinds(buf, s, e)
 
 

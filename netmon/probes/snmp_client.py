@@ -19,6 +19,7 @@ from enum import Enum
 from ipaddress import IPv4Address
 from typing import Literal, Protocol
 
+from netmon.model.inventory import SnmpSecurityLevel
 from netmon.model.observation import FailureReason
 
 Oid = tuple[int, ...]
@@ -75,13 +76,23 @@ PrivProtocol = Literal["aes", "aes256"]
 
 @dataclass(frozen=True)
 class SnmpUsm:
-    """SNMPv3 USM authPriv (the only level netmon uses). Keys are secrets: kept out of repr."""
+    """SNMPv3 USM user. Keys are secrets: kept out of repr. authPriv unless config.yaml allowed
+    less for this set; a level ignores the protocols and keys it does not use."""
 
     user: str
     auth_protocol: AuthProtocol
     auth_key: str = field(repr=False)
     priv_protocol: PrivProtocol = "aes"
     priv_key: str = field(default="", repr=False)
+    level: SnmpSecurityLevel = "authPriv"
+
+    @property
+    def authenticated(self) -> bool:
+        return self.level != "noAuthNoPriv"
+
+    @property
+    def private(self) -> bool:
+        return self.level == "authPriv"
 
 
 SnmpAuth = SnmpCommunity | SnmpUsm

@@ -162,12 +162,15 @@ class PysnmpClient:
             if isinstance(auth, SnmpCommunity):
                 data = CommunityData(index, auth.community, mpModel=1)  # noqa: S508 - v2c on purpose
             else:
+                authenticated, private = auth.authenticated, auth.private
                 data = UsmUserData(
                     auth.user,
-                    authKey=auth.auth_key,
-                    privKey=auth.priv_key,
-                    authProtocol=_AUTH[auth.auth_protocol],
-                    privProtocol=_PRIV[auth.priv_protocol],
+                    authKey=auth.auth_key if authenticated else None,
+                    privKey=auth.priv_key if private else None,
+                    authProtocol=_AUTH[auth.auth_protocol]
+                    if authenticated
+                    else pyconfig.USM_AUTH_NONE,
+                    privProtocol=_PRIV[auth.priv_protocol] if private else pyconfig.USM_PRIV_NONE,
                 )
             self._auth[auth] = data
         return data

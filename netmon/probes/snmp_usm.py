@@ -80,9 +80,14 @@ class Keys:
         return hmac.new(self.auth, message, self.hash_name).digest()[: self.mac_len]
 
 
-def keys_for(user: SnmpUsm, engine_id: bytes) -> Keys:
+def keys_for(user: SnmpUsm, engine_id: bytes) -> Keys | None:
+    """The user's keys for one agent; None at noAuthNoPriv, no privacy key at authNoPriv."""
+    if not user.authenticated:
+        return None
     name = _HASH[user.auth_protocol]
     auth = localize(password_key(user.auth_key.encode(), name), engine_id, name)
+    if not user.private:
+        return Keys(name, _MAC_LEN[user.auth_protocol], auth, b"")
     priv = localize(password_key(user.priv_key.encode(), name), engine_id, name)
     want = _KEY_LEN[user.priv_protocol]
     while len(priv) < want:  # AES-256 with SHA-1: extend (Blumenthal)
@@ -123,19 +128,25 @@ def discovery(msg_id: int, pdu: bytes) -> bytes:
     return _message(FLAG_REPORTABLE, msg_id, sec, tlv(_SEQ, octets(b"") + octets(b"") + pdu))
 
 
-def auth_priv(
-    msg_id: int, pdu: bytes, user: SnmpUsm, keys: Keys, engine: Engine, clock: float
+def secure(
+    msg_id: int, pdu: bytes, user: SnmpUsm, keys: Keys | None, engine: Engine, clock: float
 ) -> bytes:
+    """A request at the user's level: encrypted and authenticated (authPriv), authenticated
+    (authNoPriv), or plain (noAuthNoPriv; keys None)."""
     boots, now = engine.boots, engine.now(clock)
-    salt = (next(_salt) & (2**64 - 1)).to_bytes(8, "big")
-    enc = _aes(keys.priv, boots, now, salt).encryptor()
     scoped = tlv(_SEQ, octets(engine.engine_id) + octets(b"") + pdu)
-    data = octets(enc.update(scoped) + enc.finalize())
     head = octets(engine.engine_id) + integer(boots) + integer(now) + octets(user.user.encode())
+    if keys is None:
+        sec = tlv(_SEQ, head + octets(b"") + octets(b""))
+        return _message(FLAG_REPORTABLE, msg_id, sec, scoped)
+    flags, data, salt = FLAG_AUTH | FLAG_REPORTABLE, scoped, b""
+    if keys.priv:
+        salt = (next(_salt) & (2**64 - 1)).to_bytes(8, "big")
+        enc = _aes(keys.priv, boots, now, salt).encryptor()
+        flags, data = flags | FLAG_PRIV, octets(enc.update(scoped) + enc.finalize())
     tail = octets(salt)
-    zeros = bytes(keys.mac_len)
-    sec = tlv(_SEQ, head + octets(zeros) + tail)
-    msg = _message(FLAG_AUTH | FLAG_PRIV | FLAG_REPORTABLE, msg_id, sec, data)
+    sec = tlv(_SEQ, head + octets(bytes(keys.mac_len)) + tail)
+    msg = _message(flags, msg_id, sec, data)
     # The zeroed auth parameters, counted from the end: the data, then the salt, come last.
     at = len(msg) - len(data) - len(tail) - keys.mac_len
     return msg[:at] + keys.mac(msg) + msg[at + keys.mac_len :]
@@ -214,20 +225,21 @@ def open_reply(
     data: bytes, head: Incoming, keys: Keys | None
 ) -> tuple[int, int, int, tuple[VarBind, ...]]:
     """(PDU tag, error-status, error-index, varbinds) of a v3 reply: authenticated and
-    decrypted, or an unauthenticated report (discovery, wrong key, unknown user)."""
+    decrypted, or an unauthenticated report (discovery, wrong key, unknown user). A response
+    comes unauthenticated only to a noAuthNoPriv request (keys None)."""
     if head.flags & FLAG_AUTH:
         if keys is None:
             raise BerError("authenticated reply to an unauthenticated request")
         plain, start, end = open_message(data, head, keys)
         start = skip_context(plain, start, end)
-    else:  # only reports come back unauthenticated (discovery, wrong key, unknown user)
+    else:  # reports (discovery, wrong key, unknown user), or answers at noAuthNoPriv
         tag, ds, de = head.data
         if tag != 0x30:
             raise BerError("unauthenticated reply with encrypted data")
         plain, start, end = data, skip_context(data, ds, de), de
     tag, _, status, index, vbs = read_pdu(plain, start, end)
-    if not head.flags & FLAG_AUTH and tag != REPORT:
-        raise BerError("unauthenticated response to an authPriv request")
+    if not head.flags & FLAG_AUTH and tag != REPORT and keys is not None:
+        raise BerError("unauthenticated response to an authenticated request")
     return tag, status, index, vbs
 
 

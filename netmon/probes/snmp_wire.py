@@ -4,7 +4,8 @@ Why (measured with bench/poll.py on the 467-agency lab, docs/probes.md): pysnmp 
 CPU per targeted GET (pyasn1 decodes at 130-200 us per varbind here, and a v3 message goes
 through its engine's whole dispatch, MP and USM layers), so a cycle of 478 GETs took about
 3 CPU-seconds. This client does what a cycle needs and nothing else: GET and GETBULK over v2c
-and v3 authPriv, request ids matched in a dict, retransmission timers on the event loop.
+and v3 (authPriv, or a lower level config.yaml allowed), request ids matched in a dict,
+retransmission timers on the event loop.
 
 - One socket for every agent, receive buffer 8 MiB or more (the default drops replies with
   100 agents in flight: FIELD-NOTES); replies are matched by id *and* source address.
@@ -123,7 +124,7 @@ class WireClient:
         self._pending: dict[int, _Request] = {}
         self._ids = itertools.count(random.randrange(1, 2**30))  # noqa: S311 - not a secret
         self._engines: dict[tuple[str, int], usm.Engine] = {}
-        self._keys: dict[tuple[SnmpAuth, bytes], usm.Keys] = {}
+        self._keys: dict[tuple[SnmpAuth, bytes], usm.Keys | None] = {}  # None: noAuthNoPriv
         self.dropped = 0  # datagrams that matched no request (late, duplicate or stray)
         self.retransmits = 0  # tries after the first: loss on the paths (benchmarks, tests)
 
@@ -190,9 +191,9 @@ class WireClient:
                 if isinstance(found, SnmpReply):
                     return found
                 engine = self._engines[addr] = found
-            keys = self._keys.get((auth, engine.engine_id))
-            if keys is None:
-                keys = self._keys[(auth, engine.engine_id)] = usm.keys_for(auth, engine.engine_id)
+            if (auth, engine.engine_id) not in self._keys:
+                self._keys[(auth, engine.engine_id)] = usm.keys_for(auth, engine.engine_id)
+            keys = self._keys[(auth, engine.engine_id)]
             build = self._v3_builder(make_pdu, auth, keys, engine)
             raw = await self._send(target, build, slot, keys)
             if isinstance(raw, SnmpReply):
@@ -211,10 +212,14 @@ class WireClient:
         return SnmpReply(error="authentication", detail="the agent's engine clock keeps moving")
 
     def _v3_builder(
-        self, make_pdu: Callable[[int], bytes], user: SnmpUsm, keys: usm.Keys, engine: usm.Engine
+        self,
+        make_pdu: Callable[[int], bytes],
+        user: SnmpUsm,
+        keys: usm.Keys | None,
+        engine: usm.Engine,
     ) -> Callable[[int], bytes]:
         """Each try is a new message: new id, salt and engine time."""
-        return lambda rid: usm.auth_priv(rid, make_pdu(rid), user, keys, engine, self.loop.time())
+        return lambda rid: usm.secure(rid, make_pdu(rid), user, keys, engine, self.loop.time())
 
     async def _discover(self, target: SnmpTarget, slot: _Slot) -> usm.Engine | SnmpReply:
         probe = lambda rid: usm.discovery(rid, ber.pdu(ber.GET, rid, ()))  # noqa: E731

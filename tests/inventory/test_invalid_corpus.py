@@ -147,6 +147,19 @@ CONFIG_CASES: dict[str, tuple[int, int, str]] = {
         22,
         "credentials.v3.snmp_v3.auth_protocol: 'md5' is not one of the allowed values",
     ),
+    "v3-level-not-allowed": (
+        6,
+        23,
+        "credentials.old-cpe.snmp_v3.security_level: noAuthNoPriv is refused unless allowed: "
+        "anyone on the path can read and forge these SNMP messages",
+    ),
+    "v3-missing-keys": (5, 7, "credentials.v3.snmp_v3: authPriv needs priv_protocol, priv_key"),
+    "v3-unused-key": (10, 17, "credentials.old-cpe.snmp_v3.priv_key is not used at authNoPriv"),
+    "v3-allow-at-authpriv": (
+        6,
+        23,
+        "credentials.v3.snmp_v3.allow_insecure: true has no effect at authPriv",
+    ),
 }
 
 

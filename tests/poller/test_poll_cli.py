@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from probes.snmpd import COMMUNITY, snmpd, snmpd_missing
+from probes.snmpd import COMMUNITY, black_hole, snmpd, snmpd_missing
 
 REPO = Path(__file__).parents[2]
 NETMON = str(Path(sys.executable).parent / "netmon")
 AGENTS = ["127.0.0.21", "127.0.0.22", "127.0.0.23"]
-SILENT = "127.0.0.24"  # nothing listens: SNMP times out, ICMP still answers (loopback)
+SILENT = "127.0.0.24"  # a socket that never answers: SNMP times out, ICMP still answers
 
 INVENTORY = """\
 inventory: {name: loopback, lab: false, management_network: 127.0.0.0/8}
@@ -72,7 +72,7 @@ def setup(tmp_path: Path) -> Path:
 @needs_root
 @pytest.mark.skipif(snmpd_missing() is not None, reason=str(snmpd_missing()))
 def test_poll_once_json(setup: Path) -> None:
-    with snmpd(setup / "snmpd", AGENTS[1:], port=161):
+    with snmpd(setup / "snmpd", AGENTS[1:], port=161), black_hole(SILENT, 161):
         done = netmon("poll", "--once", "-o", "json", "--save", "snap.json", cwd=setup)
     assert done.returncode == 0, done.stderr
     snapshot = json.loads((setup / "snap.json").read_text(encoding="utf-8"))

@@ -25,6 +25,8 @@ OTHER_USERS = (
     ("netmon-sha512", "SHA-512", "AES", "sha512", "aes"),
     ("netmon-sha-aes256", "SHA", "AES256", "sha", "aes256"),  # AES-256 key extension
 )
+# Users served below authPriv (config.yaml must allow those levels explicitly).
+AUTH_ONLY_USER, NO_AUTH_USER = "netmon-authnopriv", "netmon-noauth"
 
 
 def free_udp_port() -> int:
@@ -74,7 +76,8 @@ def _answers(address: str, port: int) -> bool:
 def snmpd(
     folder: Path, addresses: Sequence[str] = ("127.0.0.1",), port: int | None = None
 ) -> Iterator[Snmpd]:
-    """One snmpd serving v2c and v3 authPriv (SHA/AES) on every address given, one port."""
+    """One snmpd serving v2c and v3 on every address given, one port: USER at authPriv
+    (SHA/AES), OTHER_USERS at authPriv, AUTH_ONLY_USER at authNoPriv, NO_AUTH_USER without."""
     assert all(a.startswith("127.") for a in addresses), "loopback only"
     folder.mkdir(parents=True, exist_ok=True)
     port = port or free_udp_port()
@@ -87,6 +90,8 @@ def snmpd(
             f"createUser {u} {a} {AUTH_KEY} {p} {PRIV_KEY}\nrouser {u} authpriv\n"
             for u, a, p, _, _ in OTHER_USERS
         )
+        + f"createUser {AUTH_ONLY_USER} SHA {AUTH_KEY}\nrouser {AUTH_ONLY_USER} auth\n"
+        + f"createUser {NO_AUTH_USER}\nrouser {NO_AUTH_USER} noauth\n"
         + "sysName loopback-agent\n",
         encoding="utf-8",
     )

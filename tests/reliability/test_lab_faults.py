@@ -1,6 +1,6 @@
 """Faults injected into the live lab (real snmpd, lldpd, sshd in namespaces), observed by a
 poller running in the lab's noc (drive.py): items 4 (loss), 5 (delay, jitter, reordering),
-6 (frozen agent, link down, reject) and 12 (SNMPv3 authPriv; noAuthNoPriv refused).
+6 (frozen agent, link down, reject) and 12 (SNMPv3 authPriv; lower levels only when allowed).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from lab.labtools import LAB_SMALL, LiveLab
 
 from netmon.config import ConfigError, load_config
@@ -208,7 +209,7 @@ def test_item06_frozen_link_down_and_reject_each_reported_as_what_it_is(
     assert _oper(up_seen)[end_b] is True
 
 
-def test_item12_snmpv3_authpriv_against_the_lab_and_no_noauthnopriv(
+def test_item12_snmpv3_authpriv_and_lower_levels_only_when_allowed(
     lab: LiveLab, tmp_path: Path
 ) -> None:
     with Driver(lab, lab_inventory(tmp_path / "inv"), lab_config(lab, tmp_path)) as d:
@@ -232,15 +233,30 @@ def test_item12_snmpv3_authpriv_against_the_lab_and_no_noauthnopriv(
         )  # fmt: skip
         levels[level] = done.returncode
         assert done.returncode != 0
-    # and netmon's config has no way to ask for it: a v3 set without keys is refused
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(
-        "credentials:\n  x: {snmp_v3: {user: netmon, auth_protocol: sha, priv_protocol: aes}}\n"
-    )
+    # netmon asks below authPriv only where config.yaml allows it for the set
+    weak = yaml.safe_load(lab_config(lab, tmp_path / "weak").read_text(encoding="utf-8"))
+    weak["credentials"]["lab-snmp-v3"] = {
+        "snmp_v3": {"user": "netmon", "security_level": "noAuthNoPriv"}
+    }
+    refused = tmp_path / "weak" / "refused.yaml"
+    refused.write_text(yaml.safe_dump(weak), encoding="utf-8")
     with pytest.raises(ConfigError) as err:
-        load_config(bad)
+        load_config(refused)
+    weak["credentials"]["lab-snmp-v3"]["snmp_v3"]["allow_insecure"] = True
+    allowed = tmp_path / "weak" / "allowed.yaml"
+    allowed.write_text(yaml.safe_dump(weak), encoding="utf-8")
+    with Driver(lab, lab_inventory(tmp_path / "inv2"), allowed) as d:
+        asked = by_key(d.cycle())
+    # ... and the lab's agents, which serve the user at authPriv only, refuse it
+    denied = {
+        (asked[(dev, "snmp")]["reason"], asked[(dev, "snmp")]["detail"].split(" (")[0])
+        for dev in v3
+    }
+    assert denied == {("authentication", "authorizationError")}
+    assert all(asked[(dev, "snmp")]["success"] for dev in v2c)
     figure(
         12,
         f"v3 authPriv (SHA/AES) devices ok: {len(v3)}/{len(v3)}; snmpget exit codes at lower "
-        f"levels {levels}; config without keys: {str(err.value).splitlines()[0][:120]}",
+        f"levels {levels}; noAuthNoPriv without allow_insecure: "
+        f"{str(err.value).splitlines()[0][:150]}; with it, the lab's agents answer {denied}",
     )

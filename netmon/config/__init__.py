@@ -1,17 +1,24 @@
-"""config.yaml: runtime settings and where credentials come from. Never secrets themselves.
-
-Secrets are referenced as {env: VAR} or {file: PATH} (relative paths from the config file's
-folder) and read only when a probe needs them; `Secret` prints as <secret> everywhere.
-"""
+"""config.yaml: runtime settings and where credentials come from. Never secrets themselves
+(credential sets and secret references: credentials.py)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
 
+from netmon.config.credentials import (
+    CREDENTIALS,
+    Credential,
+    Secret,
+    SecretRef,
+    SnmpV2c,
+    SnmpV3,
+    SshCredential,
+    credential,
+    credential_problems,
+)
 from netmon.errors import ConfigError, Problem
 from netmon.yamlspec import (
     ROOT,
@@ -19,107 +26,29 @@ from netmon.yamlspec import (
     Field,
     Float,
     Int,
-    MapOf,
     Mapping,
     Obj,
     Str,
     read_yaml,
 )
 
+__all__ = [
+    "DEFAULT_LISTEN",
+    "SPEC",
+    "ConfigError",
+    "Credential",
+    "ProbeSettings",
+    "Secret",
+    "SecretRef",
+    "Settings",
+    "SnmpV2c",
+    "SnmpV3",
+    "SshCredential",
+    "check_config",
+    "load_config",
+]
+
 DEFAULT_LISTEN = "127.0.0.1:10467"
-_ID = r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"
-
-
-class Secret:
-    """A secret read from the environment or a file; never shown in repr, str or logs."""
-
-    __slots__ = ("_source", "_value")
-
-    def __init__(self, value: str, source: str = "") -> None:
-        self._value = value
-        self._source = source
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "<secret>"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-
-@dataclass(frozen=True)
-class SecretRef:
-    """Where a secret comes from: an environment variable or a file."""
-
-    env: str | None = None
-    file: Path | None = None
-
-    def describe(self) -> str:
-        return f"environment variable {self.env}" if self.env else f"file {self.file}"
-
-    def resolve(self) -> Secret:
-        """Read the secret now; ConfigError with what to do when it is not there."""
-        if self.env is not None:
-            value = os.environ.get(self.env)
-            if not value:
-                raise ConfigError(
-                    [
-                        Problem(
-                            "config",
-                            0,
-                            0,
-                            f"environment variable {self.env} is not set",
-                            f"export {self.env}=... before starting netmon",
-                        )
-                    ]
-                )
-            return Secret(value, self.describe())
-        assert self.file is not None
-        try:
-            return Secret(self.file.read_text(encoding="utf-8").strip(), self.describe())
-        except OSError as exc:
-            raise ConfigError(
-                [
-                    Problem(
-                        str(self.file),
-                        0,
-                        0,
-                        f"cannot read secret file: {exc.strerror}",
-                        "create the file (mode 0600), or for the lab run 'netmon lab up' first",
-                    )
-                ]
-            ) from None
-
-
-@dataclass(frozen=True)
-class SnmpV2c:
-    community: SecretRef
-
-
-@dataclass(frozen=True)
-class SnmpV3:
-    user: str
-    auth_protocol: str
-    auth_key: SecretRef
-    priv_protocol: str
-    priv_key: SecretRef
-
-
-@dataclass(frozen=True)
-class SshCredential:
-    username: str
-    private_key: SecretRef | None = None
-    password: SecretRef | None = None
-
-
-Credential = SnmpV2c | SnmpV3 | SshCredential
 
 
 @dataclass(frozen=True)
@@ -156,12 +85,6 @@ class Settings:
     source: str = ""
 
 
-_SECRET = Obj(
-    {"env": Field(Str(pattern=r"[A-Za-z_][A-Za-z0-9_]*")), "file": Field(Str())},
-    one_of=("env", "file"),
-    secret_ref=True,
-    doc="where a secret comes from: {env: VAR} or {file: PATH}",
-)
 _PROBE = Obj(
     {
         "timeout_s": Field(Float(minimum=0.01, maximum=120)),
@@ -220,41 +143,7 @@ SPEC = Obj(
         "ssh": Field(
             Obj({"known_hosts": Field(Str(doc="known_hosts file; host keys are verified"))})
         ),
-        "credentials": Field(
-            MapOf(
-                Obj(
-                    {
-                        "snmp_v2c": Field(Obj({"community": Field(_SECRET, required=True)})),
-                        "snmp_v3": Field(
-                            Obj(
-                                {
-                                    "user": Field(Str(), required=True),
-                                    "auth_protocol": Field(
-                                        Str(enum=("sha", "sha256", "sha512")), required=True
-                                    ),
-                                    "auth_key": Field(_SECRET, required=True),
-                                    "priv_protocol": Field(
-                                        Str(enum=("aes", "aes256")), required=True
-                                    ),
-                                    "priv_key": Field(_SECRET, required=True),
-                                }
-                            )
-                        ),
-                        "ssh": Field(
-                            Obj(
-                                {
-                                    "username": Field(Str(), required=True),
-                                    "private_key": Field(_SECRET),
-                                    "password": Field(_SECRET),
-                                }
-                            )
-                        ),
-                    },
-                    one_of=("snmp_v2c", "snmp_v3", "ssh"),
-                ),
-                key_pattern=_ID,
-            )
-        ),
+        "credentials": Field(CREDENTIALS),
     },
     title="netmon config.yaml",
     doc="netmon runtime settings; see docs/configuration.md",
@@ -272,6 +161,7 @@ def check_config(path: Path) -> tuple[Settings | None, list[Problem]]:
     if not isinstance(data, Mapping):
         return None, problems
     problems += _cross_checks(data, str(path))
+    problems += credential_problems(data.get("credentials", Mapping()), str(path))
     if problems:
         return None, problems
     return _build(data, path, problems), problems
@@ -319,31 +209,6 @@ def _cross_checks(data: Mapping, file: str) -> list[Problem]:
     return out
 
 
-def _ref(data: Mapping | None, base: Path) -> SecretRef | None:
-    if data is None:
-        return None
-    if "env" in data:
-        return SecretRef(env=data["env"])
-    path = Path(data["file"])
-    return SecretRef(file=path if path.is_absolute() else base / path)
-
-
-def _credential(data: Mapping, base: Path) -> Credential:
-    if "snmp_v2c" in data:
-        c = _ref(data["snmp_v2c"]["community"], base)
-        assert c is not None
-        return SnmpV2c(c)
-    if "snmp_v3" in data:
-        v3 = data["snmp_v3"]
-        auth, priv = _ref(v3["auth_key"], base), _ref(v3["priv_key"], base)
-        assert auth is not None and priv is not None
-        return SnmpV3(v3["user"], v3["auth_protocol"], auth, v3["priv_protocol"], priv)
-    ssh = data["ssh"]
-    return SshCredential(
-        ssh["username"], _ref(ssh.get("private_key"), base), _ref(ssh.get("password"), base)
-    )
-
-
 def _build(data: Mapping, path: Path, problems: list[Problem]) -> Settings:
     base = path.resolve().parent
     poll: dict[str, Any] = data.get("poll", {})
@@ -376,6 +241,6 @@ def _build(data: Mapping, path: Path, problems: list[Problem]) -> Settings:
         ssh_concurrency=ssh_probe.get("concurrency", 20),
         ssh_keepalive_s=ssh_probe.get("keepalive_s", 15.0),
         listen=data.get("listen", DEFAULT_LISTEN),
-        credentials={name: _credential(c, base) for name, c in data.get("credentials", {}).items()},
+        credentials={name: credential(c, base) for name, c in data.get("credentials", {}).items()},
         source=str(path),
     )

@@ -1,0 +1,249 @@
+"""Credential sets of config.yaml: where each secret comes from, never the secret itself.
+
+Secrets are referenced as {env: VAR} or {file: PATH} (relative paths from the config file's
+folder) and read only when a probe needs them; `Secret` prints as <secret> everywhere.
+
+SNMPv3 runs at authPriv unless a set says otherwise *and* says `allow_insecure: true`: below
+authPriv anyone on the path reads the replies (authNoPriv) or forges them too (noAuthNoPriv),
+so a weaker level is a decision someone wrote down, which `grep allow_insecure` finds.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from netmon.errors import ConfigError, Problem
+from netmon.model import SNMP_SECURITY_LEVELS as LEVELS
+from netmon.model import SnmpSecurityLevel as SecurityLevel
+from netmon.yamlspec import Bool, Field, MapOf, Mapping, Obj, Str
+
+ID = r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"
+# The keys each level uses; every other protocol or key in the set is a mistake.
+_USES = {
+    "authPriv": ("auth_protocol", "auth_key", "priv_protocol", "priv_key"),
+    "authNoPriv": ("auth_protocol", "auth_key"),
+    "noAuthNoPriv": (),
+}
+_KEYS = _USES["authPriv"]
+
+
+class Secret:
+    """A secret read from the environment or a file; never shown in repr, str or logs."""
+
+    __slots__ = ("_source", "_value")
+
+    def __init__(self, value: str, source: str = "") -> None:
+        self._value = value
+        self._source = source
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """Where a secret comes from: an environment variable or a file."""
+
+    env: str | None = None
+    file: Path | None = None
+
+    def describe(self) -> str:
+        return f"environment variable {self.env}" if self.env else f"file {self.file}"
+
+    def resolve(self) -> Secret:
+        """Read the secret now; ConfigError with what to do when it is not there."""
+        if self.env is not None:
+            value = os.environ.get(self.env)
+            if not value:
+                raise ConfigError(
+                    [
+                        Problem(
+                            "config",
+                            0,
+                            0,
+                            f"environment variable {self.env} is not set",
+                            f"export {self.env}=... before starting netmon",
+                        )
+                    ]
+                )
+            return Secret(value, self.describe())
+        assert self.file is not None
+        try:
+            return Secret(self.file.read_text(encoding="utf-8").strip(), self.describe())
+        except OSError as exc:
+            raise ConfigError(
+                [
+                    Problem(
+                        str(self.file),
+                        0,
+                        0,
+                        f"cannot read secret file: {exc.strerror}",
+                        "create the file (mode 0600), or for the lab run 'netmon lab up' first",
+                    )
+                ]
+            ) from None
+
+
+@dataclass(frozen=True)
+class SnmpV2c:
+    community: SecretRef
+
+
+@dataclass(frozen=True)
+class SnmpV3:
+    """USM user. Below authPriv, the unused protocols and keys are None (checked on load)."""
+
+    user: str
+    auth_protocol: str | None
+    auth_key: SecretRef | None
+    priv_protocol: str | None
+    priv_key: SecretRef | None
+    level: SecurityLevel = "authPriv"
+
+
+@dataclass(frozen=True)
+class SshCredential:
+    username: str
+    private_key: SecretRef | None = None
+    password: SecretRef | None = None
+
+
+Credential = SnmpV2c | SnmpV3 | SshCredential
+
+
+SECRET = Obj(
+    {"env": Field(Str(pattern=r"[A-Za-z_][A-Za-z0-9_]*")), "file": Field(Str())},
+    one_of=("env", "file"),
+    secret_ref=True,
+    doc="where a secret comes from: {env: VAR} or {file: PATH}",
+)
+SNMP_V3 = Obj(
+    {
+        "user": Field(Str(), required=True),
+        "security_level": Field(
+            Str(enum=LEVELS, doc="authPriv (default); lower levels need allow_insecure: true")
+        ),
+        "allow_insecure": Field(
+            Bool(doc="true accepts a security_level below authPriv for this set")
+        ),
+        "auth_protocol": Field(Str(enum=("sha", "sha256", "sha512"))),
+        "auth_key": Field(SECRET),
+        "priv_protocol": Field(Str(enum=("aes", "aes256"))),
+        "priv_key": Field(SECRET),
+    }
+)
+CREDENTIALS = MapOf(
+    Obj(
+        {
+            "snmp_v2c": Field(Obj({"community": Field(SECRET, required=True)})),
+            "snmp_v3": Field(SNMP_V3),
+            "ssh": Field(
+                Obj(
+                    {
+                        "username": Field(Str(), required=True),
+                        "private_key": Field(SECRET),
+                        "password": Field(SECRET),
+                    }
+                )
+            ),
+        },
+        one_of=("snmp_v2c", "snmp_v3", "ssh"),
+    ),
+    key_pattern=ID,
+)
+
+
+def credential_problems(sets: Mapping, file: str) -> list[Problem]:
+    """What the schema alone cannot say: each v3 set has exactly what its level uses, and a
+    level below authPriv was allowed on purpose."""
+    out: list[Problem] = []
+    for name, cred in sets.items():
+        v3 = cred.get("snmp_v3") if isinstance(cred, Mapping) else None
+        if not isinstance(v3, Mapping):
+            continue
+        where = f"credentials.{name}.snmp_v3"
+        level = v3.get("security_level", "authPriv")
+        line, col = v3.at.get("security_level", (v3.line, v3.col))
+        if level != "authPriv" and v3.get("allow_insecure") is not True:
+            exposed = "read" if level == "authNoPriv" else "read and forge"
+            out.append(
+                Problem(
+                    file, line, col,
+                    f"{where}.security_level: {level} is refused unless allowed: anyone on "
+                    f"the path can {exposed} these SNMP messages",
+                    "use authPriv; if this device cannot, add 'allow_insecure: true' to the "
+                    "set to accept it knowingly",
+                )
+            )  # fmt: skip
+        if level == "authPriv" and v3.get("allow_insecure") is True:
+            line, col = v3.at["allow_insecure"]
+            out.append(
+                Problem(
+                    file, line, col,
+                    f"{where}.allow_insecure: true has no effect at authPriv",
+                    "remove it, so that it marks only the sets that are really weaker",
+                )
+            )  # fmt: skip
+        missing = [k for k in _USES[level] if k not in v3]
+        if missing:
+            out.append(
+                Problem(
+                    file, v3.line, v3.col,
+                    f"{where}: {level} needs {', '.join(missing)}",
+                    f"{level} uses {', '.join(_USES[level]) or 'no protocol and no key'}",
+                )
+            )  # fmt: skip
+        for key in (k for k in _KEYS if k in v3 and k not in _USES[level]):
+            line, col = v3.at[key]
+            out.append(
+                Problem(
+                    file, line, col,
+                    f"{where}.{key} is not used at {level}",
+                    "remove it, or set security_level to a level that uses it",
+                )
+            )  # fmt: skip
+    return out
+
+
+def ref(data: Mapping | None, base: Path) -> SecretRef | None:
+    if data is None:
+        return None
+    if "env" in data:
+        return SecretRef(env=data["env"])
+    path = Path(data["file"])
+    return SecretRef(file=path if path.is_absolute() else base / path)
+
+
+def credential(data: Mapping, base: Path) -> Credential:
+    """One checked credential set (credential_problems found nothing) as a Credential."""
+    if "snmp_v2c" in data:
+        c = ref(data["snmp_v2c"]["community"], base)
+        assert c is not None
+        return SnmpV2c(c)
+    if "snmp_v3" in data:
+        v3 = data["snmp_v3"]
+        return SnmpV3(
+            v3["user"],
+            v3.get("auth_protocol"),
+            ref(v3.get("auth_key"), base),
+            v3.get("priv_protocol"),
+            ref(v3.get("priv_key"), base),
+            v3.get("security_level", "authPriv"),
+        )
+    ssh = data["ssh"]
+    return SshCredential(
+        ssh["username"], ref(ssh.get("private_key"), base), ref(ssh.get("password"), base)
+    )

@@ -1,0 +1,107 @@
+"""SNMPv3 below authPriv, which config.yaml must allow per credential set (issue 9, item 12):
+both clients speak authNoPriv and noAuthNoPriv to a real snmpd that serves those users, the
+messages carry the flags of their level and nothing more, and a reply cannot lower the level
+of an authenticated request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from probes.snmpd import (
+    AUTH_KEY,
+    AUTH_ONLY_USER,
+    NO_AUTH_USER,
+    PRIV_KEY,
+    USER,
+    Snmpd,
+    snmpd,
+    snmpd_missing,
+)
+
+from netmon.probes import snmp_ber as ber
+from netmon.probes import snmp_usm as usm
+from netmon.probes.snmp_client import SnmpReply, SnmpTarget, SnmpUsm
+from netmon.probes.snmp_mib import SYS_NAME
+
+AUTH_ONLY = SnmpUsm(AUTH_ONLY_USER, "sha", AUTH_KEY, level="authNoPriv")
+NO_AUTH = SnmpUsm(NO_AUTH_USER, "sha", "", level="noAuthNoPriv")
+NAMED = ((SYS_NAME, b"loopback-agent"),)
+
+
+@pytest.fixture(scope="module")
+def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snmpd]:
+    if snmpd_missing():
+        pytest.skip(str(snmpd_missing()))
+    with snmpd(tmp_path_factory.mktemp("snmpd-levels")) as running:
+        yield running
+
+
+def _get(agent: Snmpd, user: SnmpUsm, engine: str) -> SnmpReply:
+    from netmon.probes.snmp_pysnmp import PysnmpClient
+    from netmon.probes.snmp_wire import WireClient
+
+    async def run() -> SnmpReply:
+        client = WireClient() if engine == "wire" else PysnmpClient()
+        try:
+            t = SnmpTarget("127.0.0.1", user, port=agent.port, timeout_s=0.5, retries=1)
+            return await client.get(t, [SYS_NAME])
+        finally:
+            await client.aclose()
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("engine", ["wire", "pysnmp"])
+@pytest.mark.parametrize("user", [AUTH_ONLY, NO_AUTH], ids=["authNoPriv", "noAuthNoPriv"])
+def test_lower_levels_against_net_snmp(agent: Snmpd, user: SnmpUsm, engine: str) -> None:
+    reply = _get(agent, user, engine)
+    assert (reply.error, reply.varbinds) == (None, NAMED)
+
+
+@pytest.mark.parametrize("engine", ["wire", "pysnmp"])
+def test_an_authpriv_user_asked_without_auth_is_refused_by_the_agent(
+    agent: Snmpd, engine: str
+) -> None:
+    """snmpd takes the request (the user exists) and its access control refuses it: an
+    authorizationError whose varbinds echo the request with NULL values."""
+    reply = _get(agent, SnmpUsm(USER, "sha", "", level="noAuthNoPriv"), engine)
+    assert (reply.error, reply.detail) == ("authentication", "authorizationError (at varbind 0)")
+
+
+ENGINE = usm.Engine(b"\x80\x00\x1f\x88\x04netmon-test", 3, 1000, 0.0)
+
+
+def _request(user: SnmpUsm) -> usm.Incoming:
+    keys = usm.keys_for(user, ENGINE.engine_id)
+    msg = usm.secure(42, ber.pdu(ber.GET, 42, (SYS_NAME,)), user, keys, ENGINE, 5.0)
+    return usm.incoming(msg)
+
+
+@pytest.mark.parametrize(
+    ("user", "flags", "mac_len", "salt"),
+    [
+        (SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY), 0x07, 12, 8),
+        (AUTH_ONLY, 0x05, 12, 0),
+        (NO_AUTH, 0x04, 0, 0),
+    ],
+    ids=["authPriv", "authNoPriv", "noAuthNoPriv"],
+)
+def test_requests_carry_their_level(user: SnmpUsm, flags: int, mac_len: int, salt: int) -> None:
+    head = _request(user)
+    assert (head.flags, head.mac_at[1] - head.mac_at[0], len(head.salt)) == (flags, mac_len, salt)
+    assert (head.user, head.boots, head.time) == (user.user.encode(), 3, 1005)
+    assert head.data[0] == (0x04 if salt else 0x30)  # encrypted octets, or the plain scoped PDU
+
+
+def test_a_reply_cannot_lower_the_level_of_an_authenticated_request() -> None:
+    """An unauthenticated *response* (not a report) to an authPriv or authNoPriv request is
+    refused before it is believed: whoever sits on the path cannot answer for the agent."""
+    forged = usm.secure(42, ber.pdu(ber.RESPONSE, 42, ()), NO_AUTH, None, ENGINE, 5.0)
+    head = usm.incoming(forged)
+    for user in (SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY), AUTH_ONLY):
+        with pytest.raises(ber.BerError, match="unauthenticated response"):
+            usm.open_reply(forged, head, usm.keys_for(user, ENGINE.engine_id))
+    assert usm.open_reply(forged, head, None)[0] == ber.RESPONSE  # what noAuthNoPriv accepts
