@@ -73,7 +73,7 @@ def _needs_lab() -> None:
 @pytest.mark.slow
 def test_demo_plays_the_incident_and_leaves_nothing(tmp_path: Path) -> None:
     _needs_lab()
-    state = tmp_path / "demo"
+    state = tmp_path / "var" / "demo"  # like var/lab in a fresh clone: var/ is the demo's too
     done = subprocess.run(
         _demo_argv(state), cwd=REPO, capture_output=True, text=True, timeout=DEMO_TIMEOUT_S
     )
@@ -101,6 +101,7 @@ def test_demo_plays_the_incident_and_leaves_nothing(tmp_path: Path) -> None:
     assert "the incident's alerts stopped firing" in out, out
     assert "Timings: lab up" in out
     assert _leftovers(state) == []
+    assert not state.parent.exists()  # the folder it created for the state folder, too
 
 
 @pytest.mark.lab

@@ -61,6 +61,10 @@ class Demo:
         self.opts, self.screen = opts, screen
         self.paths = LabPaths(opts.state_dir.absolute())
         self.created_root = not self.paths.root.exists()
+        # The outermost folder the demo will create (var/ for var/lab in a fresh clone): removed
+        # at the end too when the demo left it empty, so a demo leaves the tree as it found it.
+        missing = [d for d in (self.paths.root, *self.paths.root.parents) if not d.exists()]
+        self.created_top = missing[-1] if missing else None
         self.lab_started = False
         self.services: list[stack.Service] = []
         self.plan_deviations: tuple[Deviation, ...] = ()
@@ -219,6 +223,8 @@ class Demo:
                 root = self.paths.root
                 if self.created_root and root.exists() and not netns.mounts_under(root):
                     shutil.rmtree(root)
+                if not root.exists():  # lab_down removes it when the lab wrote all of it
+                    self._remove_empty_parents()
             self.screen.note(
                 f"torn down in {self.times['teardown']:.1f} s: {killed} lab processes stopped,"
                 f" {self.paths.root} removed"
@@ -227,6 +233,18 @@ class Demo:
         finally:
             for s, handler in old.items():
                 signal.signal(s, handler)
+
+    def _remove_empty_parents(self) -> None:
+        top = self.created_top
+        if top is None:
+            return
+        for folder in self.paths.root.parents:
+            if not folder.is_relative_to(top):
+                return
+            try:
+                folder.rmdir()  # only when empty: anything else written there stays
+            except OSError:
+                return
 
     def _kept(self) -> None:
         self.screen.out(text.timings(self.times, time.monotonic() - self.t0))
