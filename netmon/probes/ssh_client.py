@@ -49,6 +49,10 @@ class ShellSpec:
     paging_off: tuple[str, ...] = ()  # sent first; their output is ignored
     more: str = ""  # regex of the pager prompt, answered with a space when it shows
     exit: str = "exit"
+    # (what it is, regex of its prompt): a first prompt matching one of these, and not `prompt`,
+    # means the inventory names the wrong platform; the session ends at once instead of waiting
+    # for a prompt that will never come until the timeout.
+    foreign: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

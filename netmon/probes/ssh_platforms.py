@@ -13,7 +13,7 @@ Commands are sent exactly as written: ntc-templates picks its template by the co
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from netmon.probes import ssh_parse, ssh_vendor
@@ -80,6 +80,25 @@ PLATFORMS: dict[str, Platform] = {
         ),
     )
 }
+
+
+# A Unix shell's prompt (user@host:~$, or a bare $): a linux device named as a network OS.
+_UNIX_PROMPT = ("a Unix shell (platform linux)", r"(?:\S+@\S+.*)?\$")
+
+
+def _with_foreign(platforms: dict[str, Platform]) -> dict[str, Platform]:
+    """Each shell platform learns the other platforms' prompts (ShellSpec.foreign)."""
+    shells = {n: p.shell for n, p in platforms.items() if p.shell is not None}
+    out = dict(platforms)
+    for name, shell in shells.items():
+        others = tuple(
+            (f"platform {other}", spec.prompt) for other, spec in shells.items() if other != name
+        )
+        out[name] = replace(platforms[name], shell=replace(shell, foreign=(*others, _UNIX_PROMPT)))
+    return out
+
+
+PLATFORMS = _with_foreign(PLATFORMS)
 
 
 def hostname(prompt: str) -> str:

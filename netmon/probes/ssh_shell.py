@@ -9,6 +9,7 @@ returns.
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import re
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from netmon.probes.ssh_text import clean, last_line, strip_echo_and_prompt
 
 _CHUNK = 65536
 _TAIL = 1024  # what is kept to look for the prompt and the pager at the end of the output
+_SETTLE_S = 0.5  # quiet after another platform's prompt: the device is showing it
 TERM_SIZE = (511, 24)  # wide: devices wrap long lines at the terminal width
 
 
@@ -133,8 +135,10 @@ class Shell:
         tail = ""
         since_pager = ""  # output since the pager was last answered: only a new one counts
         total = 0
+        suspect: ShellFailed | None = None
         while True:
-            chunk = await _read(self.proc.stdout)
+            chunk = await self._next(suspect)
+            suspect = None  # more output came: judged again below
             if not chunk:
                 raise ShellFailed(
                     "malformed_reply",
@@ -160,3 +164,25 @@ class Shell:
             )
             if done:
                 return "".join(parts)
+            suspect = self._foreign(line) if prompt is None else None
+
+    async def _next(self, suspect: ShellFailed | None) -> bytes:
+        """The next chunk. While the last line looks like another platform's prompt, wait only
+        a moment: a device that then stays quiet is showing it (a banner line that merely
+        looks like one is followed by more output)."""
+        if suspect is None:
+            return await _read(self.proc.stdout)
+        try:
+            return await asyncio.wait_for(_read(self.proc.stdout), _SETTLE_S)
+        except TimeoutError:
+            raise suspect from None
+
+    def _foreign(self, line: str) -> ShellFailed | None:
+        for what, pattern in self.spec.foreign:
+            if re.fullmatch(pattern, line):
+                return ShellFailed(
+                    "error",
+                    f"the device shows {line[:60]!r}, the prompt of {what}, not of this "
+                    "platform: check the device's platform in the inventory",
+                )
+        return None

@@ -6,6 +6,7 @@ poller's concurrency cap counted on the servers."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from netmon.probes import ProbeEnv
 from netmon.probes.ssh import probe
 from netmon.probes.ssh_client import Output, SshAuth
 from netmon.probes.ssh_platforms import PLATFORMS
-from probes.sshdevice import DeviceServer, Hostile, cisco, huawei, linux
+from probes.sshdevice import DeviceServer, Hostile, Persona, cisco, huawei, linux
 from probes.test_ssh_probe import HOST, IP_JSON, LLDP_JSON, PW_ENV, target
 
 
@@ -230,3 +231,25 @@ def test_a_silent_server_times_out_and_a_closed_port_is_refused(tmp_path: Path) 
     assert (silent.reason, closed.reason) == ("timeout", "refused"), (silent, closed)
     assert "connecting to 127.0.0.1" in silent.detail
     print(f"silent server: {silent.reason} after {silent.duration_s:.2f} s")
+
+
+@pytest.mark.parametrize(
+    ("persona", "platform", "shows"),
+    [
+        (linux, "cisco_ios", "a Unix shell (platform linux)"),
+        (huawei, "cisco_ios", "platform huawei_vrp"),
+        (cisco, "huawei_vrp", "platform cisco_ios"),
+    ],
+    ids=["linux-as-ios", "vrp-as-ios", "ios-as-vrp"],
+)
+def test_another_platforms_prompt_fails_at_once(
+    tmp_path: Path, persona: Callable[[], Persona], platform: str, shows: str
+) -> None:
+    """The inventory names the wrong platform: the probe says so instead of waiting out its
+    timeout for a prompt the device will never show (the lab's Linux nodes named as IOS took
+    the whole 5 s each)."""
+    server = DeviceServer(persona())
+    r = Loop(tmp_path, server).probe(platform, timeout_s=20.0)
+    assert (r.success, r.reason) == (False, "error"), r.detail
+    assert f"the prompt of {shows}, not of this platform" in r.detail
+    assert "check the device's platform in the inventory" in r.detail
