@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from ipaddress import IPv4Address
 from typing import Any
 
@@ -35,6 +35,17 @@ class Parsed:
     # Not "" when the table could not be read because the protocol is off on the device
     # (LLDP not enabled, lldpd not running): not a failure, but lldp_read stays False.
     unavailable: str = ""
+
+    def __post_init__(self) -> None:
+        """Every number an interface carries is an index, a speed or a counter: an unsigned
+        64-bit value. An output with more digits than that is not what the device prints (and
+        the exporter could not even make a float of it)."""
+        for state in self.interfaces:
+            for f in fields(state):
+                v = getattr(state, f.name)
+                if isinstance(v, int) and not isinstance(v, bool) and not 0 <= v < 2**64:
+                    shown = excerpt(str(v), 30)
+                    raise ParseError(f"{state.name}: {f.name} {shown} is not a 64-bit counter")
 
 
 _MAC = re.compile(
@@ -96,6 +107,10 @@ def _json(text: str) -> Any:
             f"not JSON at line {exc.lineno} column {exc.colno}: {exc.msg} "
             f"(output starts {excerpt(text, 40)!r})"
         ) from None
+    except ValueError as exc:  # valid JSON, but a number of more than 4,300 digits
+        raise ParseError(f"JSON that Python refuses to read: {excerpt(str(exc), 60)}") from None
+    except RecursionError:  # valid JSON nested about 1,000 deep or more
+        raise ParseError("JSON nested too deep to read") from None
 
 
 def _int(value: Any, what: str) -> int | None:

