@@ -142,8 +142,8 @@ def decode_oid(b: bytes) -> Oid:
 
 def _value(t: int, raw: bytes) -> Value:
     if t == _INT:
-        if not raw:
-            raise BerError("empty INTEGER")
+        if not raw or len(raw) > 9:  # Integer32 (a 64-bit value at most, padded)
+            raise BerError(f"bad INTEGER value of {len(raw)} bytes")
         return int.from_bytes(raw, "big", signed=True)
     if t in _UNSIGNED:
         if not raw or len(raw) > 9:
