@@ -38,6 +38,7 @@ _HASH = {"sha": "sha1", "sha256": "sha256", "sha512": "sha512"}
 _MAC_LEN = {"sha": 12, "sha256": 24, "sha512": 48}
 _KEY_LEN = {"aes": 16, "aes256": 32}
 FLAG_AUTH, FLAG_PRIV, FLAG_REPORTABLE = 0x01, 0x02, 0x04
+_MAX_INT32 = 2**31 - 1
 MAX_SIZE = integer(65507)
 
 # usmStats counters an agent reports instead of answering (1.3.6.1.6.3.15.1.1.N.0)
@@ -187,6 +188,8 @@ def incoming(buf: bytes) -> Incoming:
     user, p = read_octets(buf, p, pe)
     _, ms, me = header(buf, p, pe, 0x04)
     salt, _ = read_octets(buf, me, pe)
+    if not (0 <= boots <= _MAX_INT32 and 0 <= time <= _MAX_INT32):  # RFC 3414: 0..2^31-1
+        raise BerError(f"engine boots {boots} or time {time} out of range")
     tag, ds, de = header(buf, se, e)
     return Incoming(msg_id, flags[0], engine_id, boots, time, user, (ms, me), salt, (tag, ds, de))
 
