@@ -10,6 +10,11 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
+
+from netmon.probes import snmp_ber as ber
+from netmon.probes import snmp_usm as usm
+from netmon.probes.snmp_client import SnmpReply, SnmpTarget, SnmpUsm
+from netmon.probes.snmp_mib import SYS_NAME
 from probes.snmpd import (
     AUTH_KEY,
     AUTH_ONLY_USER,
@@ -20,11 +25,6 @@ from probes.snmpd import (
     snmpd,
     snmpd_missing,
 )
-
-from netmon.probes import snmp_ber as ber
-from netmon.probes import snmp_usm as usm
-from netmon.probes.snmp_client import SnmpReply, SnmpTarget, SnmpUsm
-from netmon.probes.snmp_mib import SYS_NAME
 
 AUTH_ONLY = SnmpUsm(AUTH_ONLY_USER, "sha", AUTH_KEY, level="authNoPriv")
 NO_AUTH = SnmpUsm(NO_AUTH_USER, "sha", "", level="noAuthNoPriv")

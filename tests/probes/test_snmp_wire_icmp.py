@@ -15,6 +15,10 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+
+from netmon.probes.snmp_client import SnmpAuth, SnmpCommunity, SnmpReply, SnmpTarget, SnmpUsm
+from netmon.probes.snmp_mib import SYS_NAME
+from netmon.probes.snmp_wire import _EXTENDED_ERR, WireClient, _icmp_verdict
 from probes.snmpd import (
     AUTH_KEY,
     COMMUNITY,
@@ -26,10 +30,6 @@ from probes.snmpd import (
     snmpd,
     snmpd_missing,
 )
-
-from netmon.probes.snmp_client import SnmpAuth, SnmpCommunity, SnmpReply, SnmpTarget, SnmpUsm
-from netmon.probes.snmp_mib import SYS_NAME
-from netmon.probes.snmp_wire import _EXTENDED_ERR, WireClient, _icmp_verdict
 
 V2C = SnmpCommunity(COMMUNITY)
 V3 = SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY)
@@ -119,8 +119,10 @@ def test_a_silent_agent_is_still_a_timeout() -> None:
 
 
 def _err(code: int, offender: str = "10.46.0.1") -> bytes:
-    return _EXTENDED_ERR.pack(code, 2, 3, 3, 0, 0, 0) + b"\x02\x00\x00\x00" + socket.inet_aton(
-        offender
+    return (
+        _EXTENDED_ERR.pack(code, 2, 3, 3, 0, 0, 0)
+        + b"\x02\x00\x00\x00"
+        + socket.inet_aton(offender)
     )
 
 
