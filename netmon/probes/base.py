@@ -4,7 +4,8 @@
 
 A probe never raises for anything a device does: failures are ProbeResults with a reason.
 `ProbeEnv` holds what must exist once per process and event loop (the SNMP engine, the ICMP
-socket) and what the SNMP probe remembers between cycles to poll only what changed.
+socket), what the SNMP probe remembers between cycles to poll only what changed, and the last
+uptime the SSH probe read per device (to tell a restart).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class ProbeEnv:
     pinger: Pinger | None = None
     snmp_memory: dict[str, SnmpMemory] = field(default_factory=dict)
     ssh: SshClient | None = None  # None: the ssh probe opens the asyncssh client on first use
+    ssh_uptime: dict[str, float] = field(default_factory=dict)  # device -> last SSH uptime_s
 
 
 Probe = Callable[[ProbeTarget, ProbeEnv], Awaitable[ProbeResult]]

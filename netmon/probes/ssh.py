@@ -10,6 +10,7 @@ the probe refuses to run (reason host_key). The whole session is bounded by the 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 from netmon.model import InterfaceState, Neighbour, ProbeResult
@@ -85,7 +86,13 @@ async def probe(target: ProbeTarget, env: ProbeEnv) -> ProbeResult:
             break
     if reply.error is not None:
         return failed(target, NAME, clock, reply.error, reply.detail)
-    return _result(target, platform, reply, clock)
+    result = _result(target, platform, reply, clock)
+    if result.uptime_s is None:
+        return result
+    before = env.ssh_uptime.get(target.device.id)
+    env.ssh_uptime[target.device.id] = result.uptime_s
+    # /proc/uptime (CLOCK_BOOTTIME) never goes back and does not wrap: back means a reboot
+    return replace(result, restarted=before is not None and result.uptime_s < before)
 
 
 def _result(target: ProbeTarget, platform: Platform, reply: SshReply, clock: Clock) -> ProbeResult:
@@ -93,6 +100,8 @@ def _result(target: ProbeTarget, platform: Platform, reply: SshReply, clock: Clo
     lldp: list[Neighbour] = []
     cdp: list[Neighbour] = []
     lldp_read = False
+    sys_name = hostname(reply.prompt) if reply.prompt else ""
+    uptime_s: float | None = None
     notes: list[str] = []
     by_command = {o.command: o for o in reply.outputs}
     for command in platform.commands:
@@ -111,6 +120,8 @@ def _result(target: ProbeTarget, platform: Platform, reply: SshReply, clock: Clo
         elif command.table == "lldp":
             lldp += parsed.neighbours
             lldp_read = True
+        elif command.table == "system":
+            sys_name, uptime_s = parsed.sys_name or sys_name, parsed.uptime_s
         else:
             cdp += parsed.neighbours
     return ProbeResult(
@@ -120,7 +131,8 @@ def _result(target: ProbeTarget, platform: Platform, reply: SshReply, clock: Clo
         duration_s=clock.elapsed(),
         detail=f"{platform.mode}: {len(platform.commands)} commands"
         + "".join(f"; {n}" for n in notes),
-        sys_name=hostname(reply.prompt) if reply.prompt else "",
+        sys_name=sys_name,
+        uptime_s=uptime_s,
         interfaces=tuple(interfaces),
         neighbours=merge(lldp, cdp),
         lldp_read=lldp_read,

@@ -9,6 +9,7 @@ Vendor parsers (textfsm + ntc-templates) are in ssh_vendor.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, fields
 from ipaddress import IPv4Address
@@ -35,6 +36,8 @@ class Parsed:
     # Not "" when the table could not be read because the protocol is off on the device
     # (LLDP not enabled, lldpd not running): not a failure, but lldp_read stays False.
     unavailable: str = ""
+    sys_name: str = ""  # table "system": the host name (SNMP's sysName)
+    uptime_s: float | None = None  # table "system": seconds since boot (SNMP's sysUpTime)
 
     def __post_init__(self) -> None:
         """Every number an interface carries is an index, a speed or a counter: an unsigned
@@ -227,3 +230,43 @@ def lldpcli(out: Output) -> Parsed:
                 )
             )
     return Parsed(neighbours=tuple(found))
+
+
+_HOST_NAME_MAX = 64  # the kernel's limit (HOST_NAME_MAX); a host name is one word
+_UPTIME = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # what /proc/uptime prints: 11188.16
+_UPTIME_MAX_S = 50 * 365.25 * 86400  # 50 years: no Linux host has been up that long
+
+
+def system(out: Output) -> Parsed:
+    """`cat /proc/sys/kernel/hostname /proc/uptime`: the host name line, then the uptime line
+    (seconds since boot, then the idle seconds of all CPUs)."""
+    check_exit(out)
+    lines = out.text.splitlines()
+    if len(lines) != 2:
+        raise ParseError(f"expected 2 lines (host name, uptime), got {len(lines)}")
+    name, uptime = lines[0].strip(), lines[1].split()
+    if not name:
+        raise ParseError("empty host name")
+    if len(name) > _HOST_NAME_MAX or not name.isprintable() or len(name.split()) != 1:
+        shown = excerpt(name, 40)
+        raise ParseError(f"host name {shown!r} is not one word of at most 64 characters")
+    if len(uptime) != 2 or not _UPTIME.fullmatch(uptime[1]):
+        raise ParseError(f"uptime line {excerpt(lines[1], 40)!r} is not two numbers")
+    return Parsed(sys_name=name, uptime_s=_uptime(uptime[0]))
+
+
+def _uptime(word: str) -> float:
+    shown = excerpt(word, 30)
+    try:
+        value = float(word)
+    except ValueError:
+        raise ParseError(f"uptime {shown!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ParseError(f"uptime {shown!r} is not a finite number")
+    if value < 0:
+        raise ParseError(f"uptime {shown!r} is negative")
+    if value > _UPTIME_MAX_S:
+        raise ParseError(f"uptime {shown!r} s is absurd (more than 50 years)")
+    if not _UPTIME.fullmatch(word):
+        raise ParseError(f"uptime {shown!r} is not in /proc/uptime's form (seconds.hundredths)")
+    return value

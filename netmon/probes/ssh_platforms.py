@@ -20,13 +20,15 @@ from netmon.probes import ssh_parse, ssh_vendor
 from netmon.probes.ssh_client import Output, ShellSpec
 from netmon.probes.ssh_parse import Parsed
 
-Table = Literal["interfaces", "lldp", "cdp"]
+Table = Literal["interfaces", "lldp", "cdp", "system"]
 
 
 @dataclass(frozen=True)
 class Command:
     text: str
-    table: Table  # interfaces: required (a failure fails the probe); lldp, cdp: neighbours
+    # interfaces: required (a failure fails the probe); lldp, cdp: neighbours; system: the
+    # host name and uptime (required too: sys_name and uptime_s, as SNMP's sysName, sysUpTime)
+    table: Table
     parse: Callable[[Output], Parsed]
 
 
@@ -49,6 +51,8 @@ PLATFORMS: dict[str, Platform] = {
             (
                 Command("ip -j -s link", "interfaces", ssh_parse.ip_link),
                 Command("lldpcli -f json0 show neighbors", "lldp", ssh_parse.lldpcli),
+                # sysName and sysUpTime: one exec channel, no shell features (cat, in order)
+                Command("cat /proc/sys/kernel/hostname /proc/uptime", "system", ssh_parse.system),
             ),
         ),
         Platform(

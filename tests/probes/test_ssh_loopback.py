@@ -22,7 +22,7 @@ from netmon.probes.ssh import probe
 from netmon.probes.ssh_client import Output, SshAuth
 from netmon.probes.ssh_platforms import PLATFORMS
 from probes.sshdevice import DeviceServer, Hostile, Persona, cisco, huawei, linux
-from probes.test_ssh_probe import HOST, IP_JSON, LLDP_JSON, PW_ENV, target
+from probes.test_ssh_probe import HOST, LINUX, PW_ENV, target
 
 
 class Loop:
@@ -116,9 +116,12 @@ def test_ansi_escapes_change_nothing(tmp_path: Path) -> None:
 def test_hostile_exec_output_is_a_reported_failure(
     tmp_path: Path, hostile: Hostile, reason: str
 ) -> None:
-    persona = linux(**{"ip -j -s link": IP_JSON, "lldpcli -f json0 show neighbors": LLDP_JSON})
-    ok = Loop(tmp_path / "ok", DeviceServer(persona)).probe("linux")
-    assert ok.success and ok.neighbours and ok.interfaces
+    persona = linux(**LINUX)
+    server = DeviceServer(persona)
+    ok = Loop(tmp_path / "ok", server).probe("linux")
+    assert ok.success and ok.neighbours and ok.interfaces, ok.detail
+    assert (ok.sys_name, ok.uptime_s) == ("cpe-so-tttt", 11188.16)
+    assert server.commands == list(LINUX)  # one exec channel each, in order
     server = DeviceServer(persona, hostile={"ip -j -s link": hostile})
     r = Loop(tmp_path, server).probe("linux", timeout_s=2.0)
     assert (r.success, r.reason) == (False, reason), r.detail

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from netmon.model import InterfaceState, Neighbour
 from netmon.probes.ssh_client import Output
-from netmon.probes.ssh_parse import Parsed, ParseError, ip_link, lldpcli
+from netmon.probes.ssh_parse import Parsed, ParseError, ip_link, lldpcli, system
 from netmon.probes.ssh_platforms import PLATFORMS
 from netmon.probes.ssh_vendor import (
     cisco_cdp,
@@ -28,7 +30,11 @@ def parse(fn: object, command: str, name: str) -> Parsed:
 
 def test_every_platform_command_has_its_ntc_template_or_json() -> None:
     assert {p: [c.text for c in PLATFORMS[p].commands] for p in PLATFORMS} == {
-        "linux": ["ip -j -s link", "lldpcli -f json0 show neighbors"],
+        "linux": [
+            "ip -j -s link",
+            "lldpcli -f json0 show neighbors",
+            "cat /proc/sys/kernel/hostname /proc/uptime",
+        ],
         "cisco_ios": [
             "show interfaces",
             "show lldp neighbors detail",
@@ -278,3 +284,43 @@ def test_a_neighbour_protocol_that_is_off_is_not_read_rather_than_failed(
     assert callable(fn)
     got = fn(Output("x", text))
     assert got.unavailable and not got.neighbours
+
+
+SYSTEM = "cat /proc/sys/kernel/hostname /proc/uptime"
+
+
+def test_linux_system_gives_the_host_name_and_uptime() -> None:
+    got = system(Output(SYSTEM, "cpe-so-tttt\n11188.16 10386.33\n", 0))
+    assert (got.sys_name, got.uptime_s) == ("cpe-so-tttt", 11188.16)
+    assert system(Output(SYSTEM, "h\n0.00 0.00", 0)).uptime_s == 0.0  # just booted, no newline
+    proc = [Path(f).read_text(encoding="utf-8") for f in SYSTEM.split()[1:]]
+    here = system(Output(SYSTEM, "".join(proc), 0))  # this host's own
+    assert here.sys_name and here.uptime_s is not None and here.uptime_s > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "words"),
+    [
+        ("", 0, "expected 2 lines (host name, uptime), got 0"),
+        ("11188.16 10386.33\n", 0, "got 1"),  # no host name line at all
+        ("\n11188.16 10386.33\n", 0, "empty host name"),
+        ("   \n11188.16 10386.33\n", 0, "empty host name"),
+        ("two words\n11188.16 10386.33\n", 0, "is not one word"),
+        ("h" * 65 + "\n11188.16 10386.33\n", 0, "at most 64 characters"),
+        ("host\nup 10386.33\n", 0, "uptime 'up' is not a number"),
+        ("host\n11188.16\n", 0, "is not two numbers"),
+        ("host\n11188.16 idle\n", 0, "is not two numbers"),
+        ("host\n-5.00 10386.33\n", 0, "is negative"),
+        ("host\nnan 10386.33\n", 0, "is not a finite number"),
+        ("host\ninf 10386.33\n", 0, "is not a finite number"),
+        ("host\n" + "9" * 400 + " 1.00\n", 0, "is not a finite number"),
+        ("host\n9999999999.00 1.00\n", 0, "is absurd (more than 50 years)"),
+        ("host\n1e3 1.00\n", 0, "not in /proc/uptime's form"),
+        ("host\n11188.16 10386.33\nextra\n", 0, "got 3"),
+        ("", 1, "exited with status 1"),  # cat: /proc/uptime: No such file or directory
+    ],
+)
+def test_linux_system_refuses_what_proc_does_not_print(text: str, status: int, words: str) -> None:
+    with pytest.raises(ParseError) as err:
+        system(Output(SYSTEM, text, status, "cat: /proc/uptime: No such file or directory\n"))
+    assert words in str(err.value)

@@ -34,6 +34,9 @@ LLDP_JSON = (
     '"10.46.1.11"}]}], "port": [{"id": [{"type": "ifname", "value": "acc2"}]}]}]}]}'
 )
 IP_JSON = '[{"ifindex": 1, "ifname": "lo", "flags": ["UP", "LOWER_UP"], "operstate": "UNKNOWN"}]'
+SYSTEM = "cat /proc/sys/kernel/hostname /proc/uptime"
+SYSTEM_OUT = "cpe-so-tttt\n11188.16 10386.33\n"
+LINUX = {"ip -j -s link": IP_JSON, "lldpcli -f json0 show neighbors": LLDP_JSON, SYSTEM: SYSTEM_OUT}
 
 
 def device(platform: str, address: str = HOST) -> Device:
@@ -70,17 +73,23 @@ def run(t: ProbeTarget, env: ProbeEnv) -> ProbeResult:
 # --- the recording fake: observations and exactly what was asked ---------------------------
 
 
-def test_linux_asks_two_exec_commands_in_one_session(tmp_path: Path) -> None:
+def test_linux_asks_three_exec_commands_in_one_session(tmp_path: Path) -> None:
     kh = tmp_path / "known_hosts"
     kh.write_text("", encoding="utf-8")
-    fake = RecordingSshClient(
-        {HOST: FakeDevice({"ip -j -s link": IP_JSON, "lldpcli -f json0 show neighbors": LLDP_JSON})}
-    )
+    fake = RecordingSshClient({HOST: FakeDevice(LINUX)})
     r = run(target("linux", kh, SshAuth("netmon", password="pw")), ProbeEnv(ssh=fake))
     assert fake.sessions == [
-        Session(HOST, 22, "netmon", "exec", ("ip -j -s link", "lldpcli -f json0 show neighbors"))
+        Session(
+            HOST,
+            22,
+            "netmon",
+            "exec",
+            ("ip -j -s link", "lldpcli -f json0 show neighbors", SYSTEM),
+        )
     ]
     assert (r.success, r.lldp_read, [i.name for i in r.interfaces]) == (True, True, ["lo"])
+    # sysName and sysUpTime, as the SNMP probe gives them
+    assert (r.sys_name, r.uptime_s, r.restarted) == ("cpe-so-tttt", 11188.16, False)
     assert r.neighbours == (
         Neighbour(
             "wan0",
@@ -124,6 +133,40 @@ def test_cisco_asks_for_paging_off_then_the_three_commands(tmp_path: Path) -> No
 
 
 PARSERS = (cisco_interfaces, cisco_lldp, cisco_cdp)
+
+
+def test_linux_uptime_that_went_back_is_a_restart(tmp_path: Path) -> None:
+    kh = tmp_path / "known_hosts"
+    kh.write_text("", encoding="utf-8")
+    fake = RecordingSshClient({HOST: FakeDevice(LINUX)})
+    env = ProbeEnv(ssh=fake)
+    t = target("linux", kh, SshAuth("netmon", password="pw"))
+    seen = []
+    for uptime in ("11188.16", "11488.16", "12.50", "312.50"):
+        fake.devices[HOST] = FakeDevice({**LINUX, SYSTEM: f"cpe-so-tttt\n{uptime} 1.00\n"})
+        r = run(t, env)
+        seen.append((r.uptime_s, r.restarted))
+    assert seen == [(11188.16, False), (11488.16, False), (12.5, True), (312.5, False)]
+    assert env.ssh_uptime == {"dev-1": 312.5}  # per device, where the SNMP probe keeps its own
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ("11188.16 10386.33\n", "got 1"),  # no host name
+        ("cpe-so-tttt\n-1.00 0.00\n", "is negative"),
+        (Output(SYSTEM, "", 1, "cat: /proc/uptime: Permission denied\n"), "Permission denied"),
+    ],
+)
+def test_a_bad_host_name_or_uptime_fails_the_linux_probe(
+    tmp_path: Path, answer: str | Output, words: str
+) -> None:
+    kh = tmp_path / "known_hosts"
+    kh.write_text("", encoding="utf-8")
+    fake = RecordingSshClient({HOST: FakeDevice({**LINUX, SYSTEM: answer})})
+    r = run(target("linux", kh, SshAuth("netmon", password="pw")), ProbeEnv(ssh=fake))
+    assert (r.success, r.reason) == (False, "parse_error"), r.detail
+    assert r.detail.startswith(f"{SYSTEM!r}: ") and words in r.detail
 
 
 def test_a_neighbour_seen_by_lldp_and_cdp_counts_once() -> None:

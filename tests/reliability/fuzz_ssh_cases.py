@@ -1,11 +1,11 @@
 """Item 8, SSH half: the cases, shared by tests/reliability/test_fuzz_ssh.py and bench/fuzz.py.
 
 Seeds: the real Cisco IOS and Huawei VRP captures in ../shared/device-outputs/ (when present),
-this host's own `ip -j -s link`, and an lldpcli json0 answer in lldpd's shape. A case is a seed
-mutated line by line (drop, duplicate, truncate, corrupt a byte, insert a huge line, swap, a
-number of hundreds to thousands of digits, the whole nested in brackets), or generated text,
-with an exit status; it goes to the parser of the seed's command and must end as parsed
-tables or a ParseError, never another exception.
+this host's own `ip -j -s link` and /proc host name and uptime, and an lldpcli json0 answer in
+lldpd's shape. A case is a seed mutated line by line (drop, duplicate, truncate, corrupt a
+byte, insert a huge line, swap, a number of hundreds to thousands of digits, the whole nested
+in brackets), or generated text, with an exit status; it goes to the parser of the seed's
+command and must end as parsed tables or a ParseError, never another exception.
 """
 
 from __future__ import annotations
@@ -37,15 +37,18 @@ LLDP_JSON = json.dumps(
         for i, n in enumerate(("wan0", "wan1"))
     ]}]}
 )  # fmt: skip
+SYSTEM = "cat /proc/sys/kernel/hostname /proc/uptime"
 PARSERS = {(p, c.text): c.parse for p in PLATFORMS for c in PLATFORMS[p].commands}
 
 
 def seeds() -> list[tuple[str, str, str]]:
     """(platform, command, output) for every parser."""
     ip = subprocess.run(["ip", "-j", "-s", "link"], capture_output=True, text=True, check=False)
+    proc = [Path(f).read_text(encoding="utf-8") for f in SYSTEM.split()[1:]]
     out = [
         ("linux", "ip -j -s link", ip.stdout or "[]"),
         ("linux", "lldpcli -f json0 show neighbors", LLDP_JSON),
+        ("linux", SYSTEM, "".join(proc)),  # this host's own host name and uptime
     ]
     for platform in ("cisco_ios", "huawei_vrp"):
         for cmd in PLATFORMS[platform].commands:
