@@ -7,7 +7,6 @@ of an authenticated request.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 
@@ -22,21 +21,11 @@ from probes.snmpd import (
     PRIV_KEY,
     USER,
     Snmpd,
-    snmpd,
-    snmpd_missing,
 )
 
 AUTH_ONLY = SnmpUsm(AUTH_ONLY_USER, "sha", AUTH_KEY, level="authNoPriv")
 NO_AUTH = SnmpUsm(NO_AUTH_USER, "sha", "", level="noAuthNoPriv")
 NAMED = ((SYS_NAME, b"loopback-agent"),)
-
-
-@pytest.fixture(scope="module")
-def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snmpd]:
-    if snmpd_missing():
-        pytest.skip(str(snmpd_missing()))
-    with snmpd(tmp_path_factory.mktemp("snmpd-levels")) as running:
-        yield running
 
 
 def _get(agent: Snmpd, user: SnmpUsm, engine: str) -> SnmpReply:

@@ -8,7 +8,6 @@ request silently), so it can only read as `timeout`; a wrong v3 auth key gets a 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from ipaddress import IPv4Address
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 from netmon.model import CredentialRefs, Device, ProbeResult
 from netmon.probes import PROBES, ProbeTarget, close_env, open_env
 from netmon.probes.snmp_client import SnmpAuth, SnmpCommunity, SnmpUsm
-from probes.snmpd import AUTH_KEY, COMMUNITY, PRIV_KEY, USER, Snmpd, snmpd, snmpd_missing
+from probes.snmpd import AUTH_KEY, COMMUNITY, PRIV_KEY, USER, Snmpd, snmpd_missing
 
 pytestmark = pytest.mark.skipif(snmpd_missing() is not None, reason=str(snmpd_missing()))
 
@@ -33,12 +32,6 @@ DEVICE = Device(
 )
 V2C = SnmpCommunity(COMMUNITY)
 V3 = SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY)
-
-
-@pytest.fixture(scope="module")
-def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snmpd]:
-    with snmpd(tmp_path_factory.mktemp("snmpd")) as running:
-        yield running
 
 
 def poll(agent: Snmpd, auth: SnmpAuth, cycles: int = 1, retries: int = 1) -> list[ProbeResult]:

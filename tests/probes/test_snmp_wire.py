@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
 from ipaddress import IPv4Address
 from pathlib import Path
 
@@ -117,14 +116,6 @@ def test_key_localisation_matches_rfc3414_vector() -> None:
 # -- against real snmpd, with pysnmp as the reference ----------------------------------------
 
 needs_snmpd = pytest.mark.skipif(snmpd_missing() is not None, reason=str(snmpd_missing()))
-
-
-@pytest.fixture(scope="module")
-def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snmpd]:
-    if snmpd_missing():
-        pytest.skip(str(snmpd_missing()))
-    with snmpd(tmp_path_factory.mktemp("snmpd-wire")) as running:
-        yield running
 
 
 def _steady(vb: tuple[tuple[int, ...], object]) -> tuple[tuple[int, ...], object]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
-from collections.abc import Iterator
 
 import pytest
 
@@ -27,20 +26,10 @@ from probes.snmpd import (
     Snmpd,
     black_hole,
     free_udp_port,
-    snmpd,
-    snmpd_missing,
 )
 
 V2C = SnmpCommunity(COMMUNITY)
 V3 = SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY)
-
-
-@pytest.fixture(scope="module")
-def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snmpd]:
-    if snmpd_missing():
-        pytest.skip(str(snmpd_missing()))
-    with snmpd(tmp_path_factory.mktemp("snmpd-icmp")) as running:
-        yield running
 
 
 def _target(port: int, auth: SnmpAuth = V2C, host: str = "127.0.0.1") -> SnmpTarget:
