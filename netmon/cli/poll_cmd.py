@@ -166,6 +166,7 @@ def _probe_json(r: ProbeResult) -> dict[str, Any]:
         "error": r.reason,
         "detail": r.detail,
         **({"rtt_s": round(r.rtt_s, 6)} if r.rtt_s is not None else {}),
+        **({"sys_name": r.sys_name} if r.sys_name else {}),  # the name the device gives itself
     }
 
 

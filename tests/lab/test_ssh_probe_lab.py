@@ -194,47 +194,24 @@ def test_ssh_and_snmp_report_the_same_interfaces_and_neighbours(
     assert len(ns) == len({n[:3] for n in ns})  # no neighbour is described two ways
 
 
-# One ssh cycle inside the noc, printing what netmon poll -o json leaves out (sys_name).
-SYSTEM_CYCLE = """
-import asyncio, json, sys
-from pathlib import Path
-from netmon.config import load_config
-from netmon.inventory import load_inventory
-from netmon.poller import Poller, Selection
-
-async def main():
-    inv = load_inventory(Path(sys.argv[1]))
-    poller = Poller(inv, load_config(Path(sys.argv[2])), Selection(probes=("ssh",)))
-    try:
-        results = (await poller.cycle()).results
-    finally:
-        await poller.aclose()
-    platform = {d.id: d.platform for d in inv.devices}
-    print(json.dumps([[r.device, platform[r.device], r.success, r.detail, r.sys_name,
-                       r.uptime_s] for r in results]))
-
-asyncio.run(main())
-"""
-
-
 def test_every_linux_node_reports_its_own_name_and_uptime_over_ssh(
     lab: LiveLab, tmp_path: Path
 ) -> None:
     """`cat /proc/sys/kernel/hostname /proc/uptime`: each node's own name (its UTS namespace)
     as sys_name, and an uptime, as SNMP's sysName and sysUpTime."""
-    conf = config(lab, tmp_path)
-    done = lab.cli(
-        "exec", "noc", "--", sys.executable, "-c", SYSTEM_CYCLE, str(LAB_SMALL), str(conf)
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    rows = json.loads(done.stdout)
+    data = poll(lab, config(lab, tmp_path), ("ssh",), tmp_path / "ssh.json")
+    ssh = {d: r for (d, p), r in results(data).items() if p == "ssh"}
+    uptime = {
+        u["device"]: u["uptime_s"]
+        for item in [*data["agencies"], *data["infrastructure"]]
+        for u in item.get("uptime", [])
+    }
     nodes = {n["name"] for n in lab.status["nodes"] if n["role"] != "noc"}
-    linux = [r for r in rows if r[1] == "linux"]
-    assert {r[0] for r in linux} == nodes  # every node, over SSH
-    for device, _, success, detail, sys_name, uptime_s in linux:
-        assert success, (device, detail)
-        assert sys_name == device, (device, sys_name)
-        assert isinstance(uptime_s, float) and uptime_s > 0, (device, uptime_s)
+    assert set(ssh) == nodes  # every node is linux in the lab, probed over SSH
+    for device, r in ssh.items():
+        assert r["success"], (device, r["detail"])
+        assert r["sys_name"] == device, (device, r)
+        assert isinstance(uptime[device], float) and uptime[device] > 0, (device, uptime)
 
 
 def test_a_frozen_sshd_fails_within_the_probe_timeout(lab: LiveLab, tmp_path: Path) -> None:

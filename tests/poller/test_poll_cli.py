@@ -87,6 +87,7 @@ def test_poll_once_json(setup: Path) -> None:
         ("snmp", True, None),
     }
     assert all(isinstance(p["duration_s"], float) for p in a1["probes"])
+    assert [p.get("sys_name") for p in a1["probes"] if p["probe"] == "snmp"] == ["loopback-agent"]
     lo = next(i for i in a1["interfaces"] if i["name"] == "lo")
     assert lo["oper_up"] is True and lo["in_octets"] >= 0
     assert a1["neighbours"] == []
