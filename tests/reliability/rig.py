@@ -214,6 +214,15 @@ def figure(item: int, text: str) -> None:
     print(f"\n[item {item}] {text}", flush=True)
 
 
+def per_case(seconds: list[float]) -> str:
+    """Item 8's timing line: p50, p99, max and how many cases took over 50 ms."""
+    t = sorted(seconds)
+    return (
+        f"per case p50 {1e3 * t[len(t) // 2]:.2f} ms, p99 {1e3 * t[int(0.99 * (len(t) - 1))]:.2f}"
+        f" ms, max {1e3 * t[-1]:.2f} ms, {sum(x > 0.05 for x in t)} over 50 ms"
+    )
+
+
 DRIVE = Path(__file__).with_name("drive.py")
 
 

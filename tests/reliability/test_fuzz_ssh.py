@@ -17,7 +17,7 @@ from textfsm.parser import TextFSMError
 from netmon.probes import ssh_textfsm
 from netmon.probes.ssh_parse import ParseError
 from reliability import fuzz_ssh_cases as cases
-from reliability.rig import figure
+from reliability.rig import figure, per_case
 
 CASES = int(os.environ.get("NETMON_FUZZ_SSH_CASES", "600"))
 
@@ -41,9 +41,8 @@ def test_item08_fuzz_ssh_parsers() -> None:
         8,
         f"SSH: {len(t)} generated/mutated outputs over {len(found)} seeds "
         f"({len(cases.PARSERS)} parsers) in {time.monotonic() - t0:.1f} s, outcomes "
-        f"{dict(sorted(outcomes.items()))}; per case p50 {1e3 * t[len(t) // 2]:.2f} ms, "
-        f"p99 {1e3 * t[int(0.99 * (len(t) - 1))]:.2f} ms, max {1e3 * t[-1]:.2f} ms, "
-        f"{sum(x > 0.05 for x in t)} over 50 ms (first parse per template, before the cases: "
+        f"{dict(sorted(outcomes.items()))}; {per_case(t)} (first parse per template, before "
+        "the cases: "
         f"{1e3 * cold:.0f} ms); exceptions other than ParseError {escaped or 'none'}",
     )
     assert len(t) >= CASES

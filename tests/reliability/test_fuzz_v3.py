@@ -16,7 +16,7 @@ from netmon.probes import snmp_usm as usm
 from netmon.probes.snmp_ber import BerError
 from reliability import fuzz_snmp_cases as cases
 from reliability import fuzz_v3_cases as v3
-from reliability.rig import figure
+from reliability.rig import figure, per_case
 
 V3_CASES = int(os.environ.get("NETMON_FUZZ_V3_CASES", "600"))
 
@@ -52,9 +52,7 @@ def test_item08_fuzz_snmp_v3_replies() -> None:
     figure(
         8,
         f"SNMPv3: {len(t)} mutated authPriv exchanges in {time.monotonic() - t0:.1f} s, "
-        f"outcomes {dict(sorted(outcomes.items()))}; per case p50 {1e3 * t[len(t) // 2]:.2f} "
-        f"ms, p99 {1e3 * t[int(0.99 * (len(t) - 1))]:.2f} ms, max {1e3 * t[-1]:.2f} ms, "
-        f"{sum(x > 0.05 for x in t)} over 50 ms; by mutated message "
+        f"outcomes {dict(sorted(outcomes.items()))}; {per_case(t)}; by mutated message "
         f"{dict(sorted(by_kind.items()))}; exceptions escaping the probe {escaped or 'none'}",
     )
     assert len(t) >= V3_CASES
