@@ -17,7 +17,7 @@ per cycle, agent CPU (every snmpd and lldpd of the lab) in total and per agency,
 Medians of --cycles runs. Figures depend on the machine and its load: print, never assert.
 
 It also prints, first, what one varbind costs to decode with pyasn1 (pysnmp's codec) and with
-netmon's own (snmp_ber), so figures from different machines compare; then the SNMP window's peak,
+netmon's own (snmp/ber.py), so figures from different machines compare; then the SNMP window's peak,
 the burst test (every device at once, no retries: lost replies), and the ICMP cycle. --profile N
 runs one more targeted cycle under cProfile and prints the top N functions by own time; --soak N
 (or bench/poll_memory.py) measures memory over N more cycles.
@@ -256,7 +256,7 @@ async def bench_netmon(args: argparse.Namespace, conf: Path, pids: list[int]) ->
     from netmon.config import load_config
     from netmon.inventory import load_inventory
     from netmon.poller import Poller, Selection
-    from netmon.probes.snmp_wire import WireClient
+    from netmon.probes.snmp.wire import WireClient
 
     inv = load_inventory(args.inventory)
     ensure_may_probe(inv, lab_state_dir=args.state_dir)
@@ -341,15 +341,15 @@ async def profile(poller: Any, top: int) -> None:
 async def burst(poller: Any, client: Any) -> None:
     """Every device at once, no window, no retries: does the 4 MiB+ receive buffer keep every
     reply with hundreds in flight? (FIELD-NOTES: the default buffer lost 11 % at 100.)"""
-    from netmon.probes.snmp_client import SnmpTarget
-    from netmon.probes.snmp_mib import SYS_UPTIME
-    from netmon.probes.window import Window
+    from netmon.probes.snmp.client import SnmpTarget
+    from netmon.probes.snmp.mib import SYS_UPTIME
+    from netmon.probes.snmp.window import Window
 
     saved, client.window = client.window, Window(start=10_000, low=10_000, high=10_000)
     targets = [
-        SnmpTarget(t.address, t.snmp_auth, timeout_s=5.0, retries=0)
+        SnmpTarget(t.address, t.auth, timeout_s=5.0, retries=0)
         for (_, kind), t in poller.targets.items()
-        if kind == "snmp" and t.snmp_auth is not None
+        if kind == "snmp" and t.auth is not None
     ]
     replies = await asyncio.gather(*(client.get(t, [SYS_UPTIME]) for t in targets))
     lost = sum(not r.ok for r in replies)
@@ -441,8 +441,8 @@ def calibrate() -> float:
 
 
 def calibrate_wire() -> float:
-    """The same 92-varbind response through netmon's own decoder (snmp_ber)."""
-    from netmon.probes import snmp_ber
+    """The same 92-varbind response through netmon's own decoder (snmp/ber.py)."""
+    from netmon.probes.snmp import ber as snmp_ber
 
     wire = _response_92()
     runs = 500
@@ -463,7 +463,7 @@ def inside(args: argparse.Namespace) -> None:
     print(
         f"pysnmp {pysnmp.__version__}, pyasn1 {pyasn1.__version__}: decoding costs "
         f"{calibrate():.0f} us per varbind here (FIELD-NOTES measured 74-84 us per varbind for "
-        "all of pysnmp's work); netmon's own decoder (snmp_ber): "
+        "all of pysnmp's work); netmon's own decoder (snmp/ber.py): "
         f"{calibrate_wire():.1f} us per varbind",
         file=sys.stderr,
     )

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from netmon.config import DEFAULT_LISTEN, Secret, SnmpV2c, SnmpV3, SshCredential, load_config
+from netmon.config import (
+    DEFAULT_LISTEN,
+    Secret,
+    SnmpV2c,
+    SnmpV3,
+    SshCredential,
+    check_config,
+    load_config,
+)
 from netmon.errors import ConfigError
 
 REPO = Path(__file__).parent.parent
@@ -29,7 +37,7 @@ def test_empty_config_gives_defaults(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("# nothing set\n")
     settings = load_config(tmp_path / "config.yaml")
     assert (settings.interval_s, settings.down_after, settings.credentials) == (10.0, 3, {})
-    assert (settings.deadline_s, settings.snmp_client) == (8.0, "netmon")
+    assert (settings.deadline_s, settings.probes["snmp"].client) == (8.0, "netmon")
 
 
 def test_shipped_probe_settings_are_the_defaults(tmp_path: Path) -> None:
@@ -86,7 +94,7 @@ def test_v3_below_authpriv_loads_only_where_allowed(
     the poller hands it to the SNMP client at that level (tests/probes/test_snmp_levels.py
     speaks it to snmpd)."""
     from netmon.poller.targets import resolve_snmp
-    from netmon.probes.snmp_client import SnmpUsm
+    from netmon.probes.snmp.client import SnmpUsm
 
     conf = tmp_path / "config.yaml"
     conf.write_text(
@@ -123,3 +131,41 @@ def test_v3_below_authpriv_loads_only_where_allowed(
         (3, "credentials.old-cpe.snmp_v3.security_level"),
         (6, "credentials.mid-cpe.snmp_v3.security_level"),
     ]
+
+
+def test_a_silent_device_that_outlasts_the_deadline_is_a_warning(tmp_path: Path) -> None:
+    """The invariant behind the defaults (timeout x tries inside the cycle deadline) is
+    checked: located at the probe's own key, or at the poll key that broke it."""
+    path = tmp_path / "config.yaml"
+    path.write_text("poll: {deadline_s: 5}\nprobes:\n  snmp: {timeout_s: 2.0, retries: 2}\n")
+    settings, problems = check_config(path)
+    assert settings is not None  # a warning: netmon still runs, and says what it will do
+    assert [p.render() for p in problems] == [
+        f"{path}:3:21: warning: a silent device costs the snmp probe 6 s (timeout_s x "
+        "(retries + 1)), more than poll.deadline_s (5 s)\n"
+        "  hint: lower probes.snmp.timeout_s or retries, or raise poll.deadline_s: otherwise "
+        "the cycle cuts it as 'deadline' before it can fail as 'timeout'"
+    ]
+    path.write_text("poll: {interval_s: 2}\n")  # the deadline follows: 1.6 s
+    _, problems = check_config(path)
+    assert [(p.line, p.col, p.message.split(" costs the ")[1].split()[0]) for p in problems] == [
+        (1, 20, kind) for kind in ("icmp", "tcp", "snmp", "ssh")
+    ]
+    (tmp_path / "empty.yaml").write_text("# nothing set\n")
+    for fine in (REPO / "config.yaml", tmp_path / "empty.yaml"):
+        assert check_config(fine)[1] == []
+
+
+def test_the_configuration_doc_lists_every_declared_probe_setting() -> None:
+    """docs/configuration.md has a row per probe kind naming each key its declaration has."""
+    from netmon.probes import KINDS
+
+    rows = {
+        line.split("|")[1].strip().strip("`"): line
+        for line in (REPO / "docs" / "configuration.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `probes.")
+    }
+    assert set(rows) == {f"probes.{name}" for name in KINDS}
+    for name, kind in KINDS.items():
+        missing = [k for k in kind.config_keys() if f"`{k}`" not in rows[f"probes.{name}"]]
+        assert missing == [], f"docs/configuration.md: probes.{name} does not name {missing}"

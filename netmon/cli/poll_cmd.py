@@ -66,7 +66,7 @@ def poll(
       netmon poll --shard 0/2 --cycles 10
     """
     inv = load_inventory(inventory)
-    settings = load_config(config)
+    settings = load_config(config, on_warning=lambda p: print(p.render(), file=sys.stderr))
     unknown = sorted(set(agency or ()) - set(inv.agency_by_id))
     if unknown:
         print(f"netmon: error: unknown agency: {', '.join(unknown)}", file=sys.stderr)

@@ -240,7 +240,7 @@ def serve(
     # and --log-level debug shows everything.
     if level > logging.DEBUG:
         logging.getLogger("asyncssh").setLevel(max(level, logging.WARNING))
-    settings = load_config(config)
+    settings = load_config(config, on_warning=lambda p: log.warning("%s", p.render()))
     inv = load_inventory(inventory)
     ensure_may_probe(inv)
     address = listen or settings.listen

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from netmon.config.credentials import (
     credential_problems,
 )
 from netmon.errors import ConfigError, Problem
+from netmon.probes import KINDS, ProbeKind, ProbeSettings
 from netmon.yamlspec import (
     ROOT,
     Checker,
@@ -49,48 +51,53 @@ __all__ = [
 ]
 
 DEFAULT_LISTEN = "127.0.0.1:10467"
-
-
-@dataclass(frozen=True)
-class ProbeSettings:
-    timeout_s: float
-    retries: int
-
-
 # A cut uplink must read as down within 15 s (issue 4): the next cycle reads it, so the interval
 # plus one cycle's time must stay under 15 s. The deadline leaves 2 s before the next cycle.
 DEFAULT_INTERVAL_S = 10.0
-# The SNMP engine: "netmon" (its own codec, 10x less CPU: docs/probes.md) or "pysnmp" (the
-# reference implementation, for an agent the own codec does not get along with).
-SNMP_CLIENTS = ("netmon", "pysnmp")
 DEFAULT_DEADLINE_S = 8.0
+# Without a deadline of its own, a short interval gets one that still ends in time.
+DEADLINE_SHARE = 0.8
 
 
 @dataclass(frozen=True)
 class Settings:
+    """Runtime settings. Every default is here (poll) or in a probe kind's settings class
+    (`netmon.probes`: its declaration); config.yaml only overrides them."""
+
     interval_s: float = DEFAULT_INTERVAL_S
     jitter_s: float = 2.0
     deadline_s: float = DEFAULT_DEADLINE_S
     concurrency: int = 200
     down_after: int = 3
     full_every: int = 10
+    # Per probe kind: a loaded config.yaml has every kind (what it sets over the defaults); a
+    # kind missing here runs on its declared defaults, and a plain ProbeSettings is completed
+    # with the kind's own (ProbeKind.settings_from).
     probes: dict[str, ProbeSettings] = field(default_factory=dict)
-    snmp_max_repetitions: int = 25
-    snmp_client: str = "netmon"  # see SNMP_CLIENTS
     ssh_known_hosts: Path | None = None
-    ssh_concurrency: int = 20
-    ssh_keepalive_s: float = 15.0
     listen: str = DEFAULT_LISTEN
     credentials: dict[str, Credential] = field(default_factory=dict)
     source: str = ""
 
+    def probe(self, kind: str) -> ProbeSettings:
+        """The settings a probe kind runs with: config.yaml's over the kind's defaults."""
+        settings: ProbeSettings = KINDS[kind].settings_from(self.probes.get(kind))
+        return settings
 
-_PROBE = Obj(
-    {
-        "timeout_s": Field(Float(minimum=0.01, maximum=120)),
-        "retries": Field(Int(minimum=0, maximum=10)),
-    }
-)
+
+def _probe_spec(kind: ProbeKind[Any]) -> Obj:
+    return Obj(
+        {
+            key: Field(
+                spec if default is None else replace(spec, doc=f"{spec.doc} (default {default})")
+            )
+            for key, (spec, default) in kind.config_keys().items()
+        },
+        doc=kind.doc,
+    )
+
+
+# The spec of config.yaml; its `probes:` section comes from the probe kinds' declarations.
 SPEC = Obj(
     {
         "poll": Field(
@@ -113,32 +120,7 @@ SPEC = Obj(
                 }
             )
         ),
-        "probes": Field(
-            Obj(
-                {
-                    "icmp": Field(_PROBE),
-                    "tcp": Field(_PROBE),
-                    "snmp": Field(
-                        Obj(
-                            {
-                                **_PROBE.fields,
-                                "max_repetitions": Field(Int(minimum=1, maximum=100)),
-                                "client": Field(Str(enum=SNMP_CLIENTS)),
-                            }
-                        )
-                    ),
-                    "ssh": Field(
-                        Obj(
-                            {
-                                **_PROBE.fields,
-                                "concurrency": Field(Int(minimum=1, maximum=1000)),
-                                "keepalive_s": Field(Float(minimum=1, maximum=3600)),
-                            }
-                        )
-                    ),
-                }
-            )
-        ),
+        "probes": Field(Obj({name: Field(_probe_spec(k)) for name, k in KINDS.items()})),
         "listen": Field(Str(doc="HOST:PORT the exporter binds (default 127.0.0.1:10467)")),
         "ssh": Field(
             Obj({"known_hosts": Field(Str(doc="known_hosts file; host keys are verified"))})
@@ -162,15 +144,20 @@ def check_config(path: Path) -> tuple[Settings | None, list[Problem]]:
         return None, problems
     problems += _cross_checks(data, str(path))
     problems += credential_problems(data.get("credentials", Mapping()), str(path))
-    if problems:
+    if any(p.severity == "error" for p in problems):
         return None, problems
-    return _build(data, path, problems), problems
+    settings = _build(data, path)
+    return settings, problems + deadline_problems(settings, data, str(path))
 
 
-def load_config(path: Path) -> Settings:
+def load_config(path: Path, on_warning: Callable[[Problem], None] | None = None) -> Settings:
+    """The settings, or ConfigError naming every error; warnings go to `on_warning`."""
     settings, problems = check_config(path)
     if settings is None:
         raise ConfigError(problems)
+    for p in problems:
+        if on_warning is not None:
+            on_warning(p)
     return settings
 
 
@@ -209,38 +196,53 @@ def _cross_checks(data: Mapping, file: str) -> list[Problem]:
     return out
 
 
-def _build(data: Mapping, path: Path, problems: list[Problem]) -> Settings:
+def _build(data: Mapping, path: Path) -> Settings:
+    """Settings from checked data: only what the file sets; the rest keeps its default."""
     base = path.resolve().parent
-    poll: dict[str, Any] = data.get("poll", {})
-    probes_raw: dict[str, Any] = data.get("probes", {})
-    # Retries sized for 30 % loss on a path (docs/reliability.md, item 4): a probe fails only when
-    # every try is lost, 0.3**5 for ICMP and 0.3**6 for each SNMP request; a dead agent still
-    # costs only timeout x tries (2.5 s, 2.4 s), well inside the 8 s cycle deadline.
-    defaults = {"icmp": (0.5, 4), "tcp": (1.0, 1), "snmp": (0.4, 5), "ssh": (5.0, 0)}
-    probes = {
-        name: ProbeSettings(
-            probes_raw.get(name, {}).get("timeout_s", t), probes_raw.get(name, {}).get("retries", r)
-        )
-        for name, (t, r) in defaults.items()
-    }
-    ssh_probe = probes_raw.get("ssh", {})
+    poll: dict[str, Any] = dict(data.get("poll", {}))
+    if "deadline_s" not in poll and "interval_s" in poll:
+        poll["deadline_s"] = min(DEFAULT_DEADLINE_S, DEADLINE_SHARE * poll["interval_s"])
     known = data.get("ssh", {}).get("known_hosts")
-    interval = poll.get("interval_s", DEFAULT_INTERVAL_S)
     return Settings(
-        interval_s=interval,
-        jitter_s=poll.get("jitter_s", 2.0),
-        # Without a deadline of its own, a short interval gets one that still ends in time.
-        deadline_s=poll.get("deadline_s", min(DEFAULT_DEADLINE_S, 0.8 * interval)),
-        concurrency=poll.get("concurrency", 200),
-        down_after=poll.get("down_after", 3),
-        full_every=poll.get("full_every", 10),
-        probes=probes,
-        snmp_max_repetitions=probes_raw.get("snmp", {}).get("max_repetitions", 25),
-        snmp_client=probes_raw.get("snmp", {}).get("client", "netmon"),
+        **poll,
+        probes={
+            name: replace(kind.settings(), **data.get("probes", {}).get(name, {}))
+            for name, kind in KINDS.items()
+        },
         ssh_known_hosts=(base / known) if known else None,
-        ssh_concurrency=ssh_probe.get("concurrency", 20),
-        ssh_keepalive_s=ssh_probe.get("keepalive_s", 15.0),
         listen=data.get("listen", DEFAULT_LISTEN),
         credentials={name: credential(c, base) for name, c in data.get("credentials", {}).items()},
         source=str(path),
     )
+
+
+def deadline_problems(settings: Settings, data: Mapping, file: str) -> list[Problem]:
+    """Warnings where a device that never answers would outlast the cycle deadline: its probe
+    is then cut as "deadline" instead of failing as "timeout" on its own, and its place in the
+    concurrency limit is held until the end of the cycle. Located at the probe's timeout_s
+    when the file sets it, else at poll.deadline_s or interval_s, else at the top."""
+    out: list[Problem] = []
+    poll = data.get("poll", Mapping())
+    probes = data.get("probes", Mapping())
+    for name in KINDS:
+        cost = settings.probe(name).silent_device_s
+        if cost <= settings.deadline_s:
+            continue
+        own = probes.get(name, Mapping())
+        line, col = next(
+            (own.at[k] for k in ("timeout_s", "retries") if k in own),
+            next((poll.at[k] for k in ("deadline_s", "interval_s") if k in poll), (1, 1)),
+        )
+        out.append(
+            Problem(
+                file,
+                line,
+                col,
+                f"a silent device costs the {name} probe {cost:g} s (timeout_s x (retries + 1)), "
+                f"more than poll.deadline_s ({settings.deadline_s:g} s)",
+                f"lower probes.{name}.timeout_s or retries, or raise poll.deadline_s: otherwise "
+                "the cycle cuts it as 'deadline' before it can fail as 'timeout'",
+                "warning",
+            )
+        )
+    return out

@@ -203,8 +203,8 @@ def _check_credentials(e: Entry, creds: set[str] | None, p: list[Problem]) -> No
     refs = e.data.get("credentials", {})
     if creds is None:
         return
-    for kind in ("snmp", "ssh"):
-        if kind in refs and refs[kind] not in creds:
+    for kind in refs:
+        if refs[kind] not in creds:
             close = difflib.get_close_matches(refs[kind], list(creds), n=1, cutoff=0.6)
             hint = (
                 f"did you mean '{close[0]}'?"

@@ -5,7 +5,8 @@ inventory/README.md explains it for people; keep the two in step.
 
 from __future__ import annotations
 
-from netmon.model import DEVICE_ROLES, LINK_KINDS, PLATFORMS, PROBE_KINDS, SITE_ROLES
+from netmon.model import DEVICE_ROLES, LINK_KINDS, PLATFORMS, SITE_ROLES
+from netmon.probes import KINDS
 from netmon.yamlspec import Bool, Field, Float, Int, ListOf, MapOf, Obj, Str
 
 ID_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"
@@ -25,16 +26,27 @@ LOCATION = Obj(
     doc="WGS84 coordinates",
 )
 
+# Each probe kind with a port gives devices a `<kind>_port` key (netmon.probes declares them).
+PORT_KEYS: dict[str, str] = {k.port_key: k.name for k in KINDS.values() if k.port_key}
 SETTINGS_FIELDS: dict[str, Field] = {
     "platform": Field(Str(enum=PLATFORMS, doc="device platform: decides SSH commands and parsers")),
-    "probes": Field(ListOf(Str(enum=PROBE_KINDS), doc="probes that apply to the device")),
+    "probes": Field(ListOf(Str(enum=tuple(KINDS)), doc="probes that apply to the device")),
     "credentials": Field(
         Obj(
             {"snmp": Field(ID), "ssh": Field(ID)},
             doc="names of credential sets defined in config.yaml (never secrets)",
         )
     ),
-    "tcp_port": Field(Int(minimum=1, maximum=65535, doc="port the tcp probe connects to")),
+    **{
+        key: Field(
+            Int(
+                minimum=1,
+                maximum=65535,
+                doc=f"port the {kind} probe uses (default {KINDS[kind].port})",
+            )
+        )
+        for key, kind in PORT_KEYS.items()
+    },
 }
 SETTINGS = Obj(dict(SETTINGS_FIELDS), doc="device settings, inherited defaults -> groups -> device")
 

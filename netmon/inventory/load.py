@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from netmon.errors import InventoryError, Problem
-from netmon.inventory.format import FILE
+from netmon.inventory.format import FILE, PORT_KEYS
 from netmon.model import (
     Agency,
     CredentialRefs,
@@ -192,7 +192,7 @@ def _settings(raw: Raw, device: Mapping) -> dict[str, Any]:
     layers.append(device)
     out: dict[str, Any] = {"credentials": {}}
     for layer in layers:
-        for key in ("platform", "probes", "tcp_port"):
+        for key in ("platform", "probes", *PORT_KEYS):
             if key in layer:
                 out[key] = layer[key]
         out["credentials"].update(layer.get("credentials", {}))
@@ -225,7 +225,7 @@ def build(raw: Raw, source: str) -> Inventory:
                 site=d.get("site"),
                 agency=d.get("agency"),
                 groups=tuple(d.get("groups", ())),
-                tcp_port=eff.get("tcp_port", 22),
+                ports=tuple((kind, eff[key]) for key, kind in PORT_KEYS.items() if key in eff),
             )
         )
     net = meta.get("management_network")

@@ -12,8 +12,6 @@ from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
 from typing import Literal
 
-# Names the probes register under (netmon/probes keeps the map; the inventory only names them).
-PROBE_KINDS: tuple[str, ...] = ("icmp", "tcp", "snmp", "ssh")
 # Platforms the SSH collector knows; SNMP works on any of them.
 PLATFORMS: tuple[str, ...] = ("linux", "cisco_ios", "huawei_vrp")
 
@@ -104,7 +102,13 @@ class Device:
     site: str | None = None
     agency: str | None = None
     groups: tuple[str, ...] = ()
-    tcp_port: int = 22
+    # (probe kind, port) where the inventory sets `<kind>_port`; other kinds use their standard
+    # port (the probe kinds are declared in netmon.probes, which the model cannot import).
+    ports: tuple[tuple[str, int], ...] = ()
+
+    def port(self, kind: str) -> int | None:
+        """The port the inventory sets for a probe kind on this device, if any."""
+        return next((p for k, p in self.ports if k == kind), None)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from netmon.config import Settings
 from netmon.model import Inventory, ProbeResult
@@ -22,7 +23,8 @@ from netmon.poller.debounce import AgencyStatus, Debounce, reachable_now
 from netmon.poller.shard import Shard, stable_hash
 from netmon.poller.targets import build_targets
 from netmon.probes import PROBES, Probe, ProbeEnv, ProbeTarget, close_env, open_env
-from netmon.probes.snmp_client import SnmpCommunity
+from netmon.probes.snmp.client import SnmpCommunity
+from netmon.probes.snmp.probe import SnmpSettings
 
 _CANCEL_GRACE_S = 1.0  # how long cancelled probes get to unwind before the cycle returns anyway
 
@@ -77,7 +79,7 @@ class Poller:
         )
         self.skipped = tuple(sorted(k for k in wanted if k not in probes))
         kinds = [k for k in wanted if k in probes]
-        self.targets: dict[tuple[str, str], ProbeTarget] = build_targets(
+        self.targets: dict[tuple[str, str], ProbeTarget[Any]] = build_targets(
             devices, kinds, settings, inventory, ports
         )
         ids = {d.id for d in devices}
@@ -89,9 +91,14 @@ class Poller:
         if selection.shard is not None:
             self.devices_of = {a: ds for a, ds in self.devices_of.items() if ds}
         self._own_env = env is None
-        self.env = env if env is not None else open_env(kinds, settings.snmp_client)
-        limit = {"ssh": settings.ssh_concurrency}
-        self._limits = {k: asyncio.Semaphore(limit.get(k, settings.concurrency)) for k in kinds}
+        if env is None:
+            snmp = settings.probe("snmp")
+            env = open_env(kinds, snmp.client if isinstance(snmp, SnmpSettings) else "netmon")
+        self.env = env
+        self._limits = {
+            k: asyncio.Semaphore(settings.probe(k).concurrency or settings.concurrency)
+            for k in kinds
+        }
         self._debounce = Debounce(settings.down_after)
         self._carry = Carry(settings.down_after)
         self._number = 0
@@ -105,7 +112,7 @@ class Poller:
         a large fleet spread over the cycles instead of landing on one."""
         return (number + stable_hash(device)) % self.settings.full_every == 0
 
-    async def _one(self, target: ProbeTarget, kind: str) -> ProbeResult:
+    async def _one(self, target: ProbeTarget[Any], kind: str) -> ProbeResult:
         async with self._limits[kind]:
             return await self.probes[kind](target, self.env)
 
@@ -119,7 +126,7 @@ class Poller:
         self._number += 1
         started, t0 = time.time(), time.monotonic()
         deadline = self.settings.deadline_s
-        plan: dict[asyncio.Task[ProbeResult], tuple[ProbeTarget, str]] = {}
+        plan: dict[asyncio.Task[ProbeResult], tuple[ProbeTarget[Any], str]] = {}
         full_reads = 0
         for (device, kind), target in self.targets.items():
             wants_full = self._full(device, number) if full is None else full
@@ -187,14 +194,14 @@ def _reporter(
 
 def _hint(
     results: tuple[ProbeResult, ...],
-    plan: Mapping[asyncio.Task[ProbeResult], tuple[ProbeTarget, str]],
+    plan: Mapping[asyncio.Task[ProbeResult], tuple[ProbeTarget[Any], str]],
 ) -> tuple[ProbeResult, ...]:
     """An SNMP timeout from a device that answered ping this cycle says more than a timeout: the
     agent is there but silent, which for v2c is what a wrong community looks like (snmpd drops
     it without a word) and for v3 a wrong privacy key or an ACL."""
     pinged = {r.device for r in results if r.probe == "icmp" and r.success}
     versions = {
-        t.device.id: "v2c" if isinstance(t.snmp_auth, SnmpCommunity) else "v3"
+        t.device.id: "v2c" if isinstance(t.auth, SnmpCommunity) else "v3"
         for t, kind in plan.values()
         if kind == "snmp"
     }
@@ -212,7 +219,7 @@ def _hint(
 
 
 def _outcome(
-    task: asyncio.Task[ProbeResult], target: ProbeTarget, kind: str, deadline: float
+    task: asyncio.Task[ProbeResult], target: ProbeTarget[Any], kind: str, deadline: float
 ) -> ProbeResult:
     if task.done() and not task.cancelled():
         exc = task.exception()

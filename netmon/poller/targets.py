@@ -1,22 +1,24 @@
 """From inventory and settings to what each probe needs: the poller's side of the layering.
 
-Probes cannot read config.yaml, so this module resolves credential sets into the probe-level
-SnmpAuth and SshAuth values (secrets read once, when the poller starts), passes the SSH
-settings (known_hosts, keepalive) on, and computes each device's uplinks: the interfaces named
-in the inventory's links, read every cycle.
+Probes cannot read config.yaml, so this module gives each target its kind's settings (config
+over the kind's declared defaults) and any port override, resolves the credential set the kind
+needs into the probe-level SnmpAuth or SshAuth (secrets read once, when the poller starts; SSH
+with the known_hosts file), and computes each device's uplinks: the interfaces named in the
+inventory's links, read every cycle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from netmon.config import ProbeSettings, SecretRef, Settings, SnmpV2c, SnmpV3, SshCredential
+from netmon.config import SecretRef, Settings, SnmpV2c, SnmpV3, SshCredential
 from netmon.errors import NetmonError
 from netmon.model import Device, Inventory
-from netmon.probes import ProbeTarget
-from netmon.probes.snmp_client import SnmpAuth, SnmpCommunity, SnmpUsm
-from netmon.probes.ssh_client import SshAuth
+from netmon.probes import KINDS, ProbeTarget
+from netmon.probes.snmp.client import SnmpAuth, SnmpCommunity, SnmpUsm
+from netmon.probes.ssh.client import SshAuth
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,13 @@ class ResolvedSsh:
     problem: str = ""
 
 
+Resolver = Callable[[Settings, Iterable[str]], Mapping[str, Resolved | ResolvedSsh]]
+
+
 def resolve_ssh(settings: Settings, names: Iterable[str]) -> dict[str, ResolvedSsh]:
     """Credential set name -> probe-level SSH auth, or the reason it cannot be used. A private
     key is read and checked here, once, so a bad key file is named before any connection."""
-    from netmon.probes.ssh_asyncssh import key_problem  # asyncssh only when ssh is polled
+    from netmon.probes.ssh.asyncssh_client import key_problem  # asyncssh only when ssh is polled
 
     out: dict[str, ResolvedSsh] = {}
     for name in set(names):
@@ -59,7 +64,10 @@ def resolve_ssh(settings: Settings, names: Iterable[str]) -> dict[str, ResolvedS
             where = cred.private_key.describe() if cred.private_key else ""
             out[name] = ResolvedSsh(None, f"credential set {name!r} ({where}): {problem}")
             continue
-        out[name] = ResolvedSsh(SshAuth(cred.username, private_key=key, password=password))
+        known = str(settings.ssh_known_hosts) if settings.ssh_known_hosts else ""
+        out[name] = ResolvedSsh(
+            SshAuth(cred.username, private_key=key, password=password, known_hosts=known)
+        )
     return out
 
 
@@ -134,44 +142,50 @@ def _hops_from_core(inventory: Inventory) -> dict[str, int]:
     return hops
 
 
+# How the credential set a kind needs (ProbeKind.credential) becomes probe-level auth.
+RESOLVERS: dict[str, Resolver] = {"snmp": resolve_snmp, "ssh": resolve_ssh}
+
+
 def build_targets(
     devices: Iterable[Device],
     kinds: Iterable[str],
     settings: Settings,
     inventory: Inventory,
     ports: Mapping[str, int] | None = None,
-) -> dict[tuple[str, str], ProbeTarget]:
-    """(device id, probe) -> ProbeTarget for every probe each device lists and `kinds` allows."""
+) -> dict[tuple[str, str], ProbeTarget[Any]]:
+    """(device id, probe) -> ProbeTarget for every probe each device lists and `kinds` allows.
+    `ports`: a port per kind for every device (tests and the lab's forwarded ports)."""
     kinds = set(kinds)
     devices = list(devices)
     ups = uplinks(inventory)
-    creds = resolve_snmp(
-        settings,
-        (d.credentials.snmp for d in devices if "snmp" in d.probes and d.credentials.snmp),
-    )
-    ssh_names = [d.credentials.ssh for d in devices if "ssh" in d.probes and d.credentials.ssh]
-    ssh_creds = resolve_ssh(settings, ssh_names) if "ssh" in kinds else {}
-    known_hosts = str(settings.ssh_known_hosts) if settings.ssh_known_hosts else ""
-    out: dict[tuple[str, str], ProbeTarget] = {}
+    auth: dict[str, Mapping[str, Resolved | ResolvedSsh]] = {}
+    for cred in {KINDS[k].credential for k in kinds}:
+        if cred is None:
+            continue
+        names = [
+            name
+            for d in devices
+            if any(KINDS[k].credential == cred for k in d.probes if k in kinds)
+            and (name := getattr(d.credentials, cred))
+        ]
+        auth[cred] = RESOLVERS[cred](settings, names)
+    out: dict[tuple[str, str], ProbeTarget[Any]] = {}
     for d in devices:
-        for kind in d.probes:
-            if kind not in kinds:
+        for name in d.probes:
+            if name not in kinds:
                 continue
-            ps = settings.probes.get(kind, ProbeSettings(1.0, 1))
-            resolved = creds.get(d.credentials.snmp or "", Resolved(None, "no SNMP credential"))
-            ssh = ssh_creds.get(d.credentials.ssh or "", ResolvedSsh(None, "no SSH credential"))
-            problem = {"snmp": resolved.problem, "ssh": ssh.problem}.get(kind, "")
-            out[(d.id, kind)] = ProbeTarget(
+            kind = KINDS[name]
+            resolved: Resolved | ResolvedSsh = Resolved(None)
+            if kind.credential is not None:
+                ref = getattr(d.credentials, kind.credential) or ""
+                missing = Resolved(None, f"no {kind.credential.upper()} credential")
+                resolved = auth[kind.credential].get(ref, missing)
+            out[(d.id, name)] = ProbeTarget(
                 device=d,
-                timeout_s=ps.timeout_s,
-                retries=ps.retries,
-                port=(ports or {}).get(kind),
+                settings=settings.probe(name),
+                port=(ports or {}).get(name),
                 uplinks=ups.get(d.id, ()),
-                snmp_auth=resolved.auth if kind == "snmp" else None,
-                auth_problem=problem,
-                max_repetitions=settings.snmp_max_repetitions,
-                ssh_auth=ssh.auth if kind == "ssh" else None,
-                ssh_known_hosts=known_hosts if kind == "ssh" else "",
-                ssh_keepalive_s=settings.ssh_keepalive_s,
+                auth=resolved.auth,
+                auth_problem=resolved.problem,
             )
     return out

@@ -6,17 +6,19 @@ from collections.abc import Iterable
 
 from netmon.probes.base import ProbeEnv
 from netmon.probes.icmp import Pinger
-from netmon.probes.snmp_client import SnmpClient
-from netmon.probes.snmp_wire import WireClient
+from netmon.probes.snmp.client import SnmpClient
+from netmon.probes.snmp.wire import WireClient
 
 
 def open_env(kinds: Iterable[str], snmp_client: str = "netmon") -> ProbeEnv:
     """Call inside the running event loop that will use it; opens only what `kinds` need.
-    `snmp_client`: "netmon" (snmp_wire, the default) or "pysnmp" (snmp_pysnmp)."""
+    `snmp_client`: "netmon" (snmp/wire.py, the default) or "pysnmp" (snmp/pysnmp_client.py)."""
     wanted = set(kinds)
     snmp: SnmpClient | None = None
     if "snmp" in wanted and snmp_client == "pysnmp":
-        from netmon.probes.snmp_pysnmp import PysnmpClient  # pysnmp imported only when chosen
+        from netmon.probes.snmp.pysnmp_client import (
+            PysnmpClient,  # pysnmp imported only when chosen
+        )
 
         snmp = PysnmpClient()
     elif "snmp" in wanted:

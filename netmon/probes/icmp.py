@@ -21,11 +21,29 @@ from dataclasses import dataclass
 
 from netmon.model import ProbeResult
 from netmon.model.observation import FailureReason
-from netmon.probes.base import Clock, ProbeEnv, ProbeTarget, failed
+from netmon.probes.base import (
+    RETRIES,
+    TIMEOUT,
+    Clock,
+    ProbeEnv,
+    ProbeKind,
+    ProbeSettings,
+    ProbeTarget,
+    failed,
+    setting,
+)
 
 NAME = "icmp"
 _ECHO_REQUEST, _ECHO_REPLY, _UNREACHABLE = 8, 0, 3
 _PAYLOAD = b"netmon-probe-pad"  # 16 bytes: small, recognisable in a capture
+
+
+@dataclass(frozen=True)
+class IcmpSettings(ProbeSettings):
+    # Sized for 30 % loss on a path (docs/reliability.md, item 4): a ping fails only when five
+    # tries in a row are lost (0.3**5); a dead host costs 2.5 s, inside the cycle deadline.
+    timeout_s: float = setting(0.5, TIMEOUT)
+    retries: int = setting(4, RETRIES)
 
 
 @dataclass(frozen=True)
@@ -141,7 +159,7 @@ class Pinger:
                     entry[2].set_result(Echo(None, "unreachable", f"ICMP unreachable from {src}"))
 
 
-async def probe(target: ProbeTarget, env: ProbeEnv) -> ProbeResult:
+async def probe(target: ProbeTarget[IcmpSettings], env: ProbeEnv) -> ProbeResult:
     clock = Clock()
     if env.pinger is None:
         return failed(target, NAME, clock, "error", "no ICMP socket in this process")
@@ -155,3 +173,8 @@ async def probe(target: ProbeTarget, env: ProbeEnv) -> ProbeResult:
         duration_s=clock.elapsed(),
         rtt_s=echo.rtt_s,
     )
+
+
+KIND = ProbeKind(
+    NAME, probe, IcmpSettings, doc="echo request/reply: is the device there, and its round trip"
+)

@@ -1,4 +1,4 @@
-"""The TCP probe: can a connection be opened to the device's tcp_port (default 22)?
+"""The TCP probe: can a connection be opened to the device's port (tcp_port, default 22)?
 
 A refused connection is still an answer (the host is up, the port closed), so it is its own
 reason, distinct from a timeout (nothing answered) and from unreachable (a router said so).
@@ -12,9 +12,10 @@ import errno
 
 from netmon.model import ProbeResult
 from netmon.model.observation import FailureReason
-from netmon.probes.base import Clock, ProbeEnv, ProbeTarget, failed
+from netmon.probes.base import Clock, ProbeEnv, ProbeKind, ProbeSettings, ProbeTarget, failed
 
 NAME = "tcp"
+PORT = 22  # SSH: the port every managed device has open
 _UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN}
 
 
@@ -35,9 +36,9 @@ async def _connect_once(host: str, port: int, timeout_s: float) -> tuple[Failure
     return None
 
 
-async def probe(target: ProbeTarget, env: ProbeEnv) -> ProbeResult:
+async def probe(target: ProbeTarget[ProbeSettings], env: ProbeEnv) -> ProbeResult:
     clock = Clock()
-    port = target.port or target.device.tcp_port
+    port = target.port_for(NAME, PORT)
     outcome: tuple[FailureReason, str] | None = ("error", "not tried")
     for _ in range(target.retries + 1):
         outcome = await _connect_once(target.address, port, target.timeout_s)
@@ -52,3 +53,12 @@ async def probe(target: ProbeTarget, env: ProbeEnv) -> ProbeResult:
         duration_s=clock.elapsed(),
         rtt_s=clock.elapsed(),
     )
+
+
+KIND = ProbeKind(
+    NAME,
+    probe,
+    ProbeSettings,  # the common defaults: 1 s, one retry
+    doc="a TCP connect to the device's port: up, refused or unreachable",
+    port=PORT,
+)

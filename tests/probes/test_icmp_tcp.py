@@ -8,7 +8,7 @@ import struct
 from ipaddress import IPv4Address
 
 from netmon.model import CredentialRefs, Device, ProbeResult
-from netmon.probes import PROBES, ProbeEnv, ProbeTarget, close_env, open_env
+from netmon.probes import PROBES, ProbeEnv, ProbeSettings, ProbeTarget, close_env, open_env
 from netmon.probes.icmp import Pinger, checksum, echo_request
 
 
@@ -22,7 +22,7 @@ def device(address: str, tcp_port: int = 22) -> Device:
         credentials=CredentialRefs(),
         interfaces=(),
         agency="a",
-        tcp_port=tcp_port,
+        ports=(("tcp", tcp_port),),
     )
 
 
@@ -39,7 +39,8 @@ def run(kind: str, targets: list[ProbeTarget]) -> list[ProbeResult]:
 
 def test_one_socket_pings_many_loopback_addresses() -> None:
     targets = [
-        ProbeTarget(device=device(f"127.0.0.{i}"), timeout_s=1.0, retries=1) for i in range(1, 60)
+        ProbeTarget(device=device(f"127.0.0.{i}"), settings=ProbeSettings(timeout_s=1.0, retries=1))
+        for i in range(1, 60)
     ]
     results = run("icmp", targets)
     assert all(r.success and r.rtt_s is not None and r.rtt_s > 0 for r in results), [
@@ -89,8 +90,14 @@ def test_tcp_connects_and_tells_refused_apart() -> None:
         ok, refused = run(
             "tcp",
             [
-                ProbeTarget(device=device("127.0.0.1", open_port), timeout_s=1.0, retries=0),
-                ProbeTarget(device=device("127.0.0.1", closed_port), timeout_s=1.0, retries=2),
+                ProbeTarget(
+                    device=device("127.0.0.1", open_port),
+                    settings=ProbeSettings(timeout_s=1.0, retries=0),
+                ),
+                ProbeTarget(
+                    device=device("127.0.0.1", closed_port),
+                    settings=ProbeSettings(timeout_s=1.0, retries=2),
+                ),
             ],
         )
     finally:
@@ -101,6 +108,6 @@ def test_tcp_connects_and_tells_refused_apart() -> None:
 
 
 def test_probes_without_their_shared_resource_fail_as_values() -> None:
-    t = ProbeTarget(device=device("127.0.0.1"), timeout_s=0.1, retries=0)
+    t = ProbeTarget(device=device("127.0.0.1"), settings=ProbeSettings(timeout_s=0.1, retries=0))
     r = asyncio.run(PROBES["icmp"](t, ProbeEnv()))
     assert (r.success, r.reason) == (False, "error")

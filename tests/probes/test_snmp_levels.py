@@ -10,10 +10,9 @@ import asyncio
 
 import pytest
 
-from netmon.probes import snmp_ber as ber
-from netmon.probes import snmp_usm as usm
-from netmon.probes.snmp_client import SnmpReply, SnmpTarget, SnmpUsm
-from netmon.probes.snmp_mib import SYS_NAME
+from netmon.probes.snmp import ber, usm
+from netmon.probes.snmp.client import SnmpReply, SnmpTarget, SnmpUsm
+from netmon.probes.snmp.mib import SYS_NAME
 from probes.snmpd import (
     AUTH_KEY,
     AUTH_ONLY_USER,
@@ -29,8 +28,8 @@ NAMED = ((SYS_NAME, b"loopback-agent"),)
 
 
 def _get(agent: Snmpd, user: SnmpUsm, engine: str) -> SnmpReply:
-    from netmon.probes.snmp_pysnmp import PysnmpClient
-    from netmon.probes.snmp_wire import WireClient
+    from netmon.probes.snmp.pysnmp_client import PysnmpClient
+    from netmon.probes.snmp.wire import WireClient
 
     async def run() -> SnmpReply:
         client = WireClient() if engine == "wire" else PysnmpClient()

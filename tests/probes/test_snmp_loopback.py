@@ -15,7 +15,8 @@ import pytest
 
 from netmon.model import CredentialRefs, Device, ProbeResult
 from netmon.probes import PROBES, ProbeTarget, close_env, open_env
-from netmon.probes.snmp_client import SnmpAuth, SnmpCommunity, SnmpUsm
+from netmon.probes.snmp.client import SnmpAuth, SnmpCommunity, SnmpUsm
+from netmon.probes.snmp.probe import SnmpSettings
 from probes.snmpd import AUTH_KEY, COMMUNITY, PRIV_KEY, USER, Snmpd, snmpd_missing
 
 pytestmark = pytest.mark.skipif(snmpd_missing() is not None, reason=str(snmpd_missing()))
@@ -37,11 +38,10 @@ V3 = SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY)
 def poll(agent: Snmpd, auth: SnmpAuth, cycles: int = 1, retries: int = 1) -> list[ProbeResult]:
     target = ProbeTarget(
         device=DEVICE,
-        timeout_s=0.3,
-        retries=retries,
+        settings=SnmpSettings(timeout_s=0.3, retries=retries),
         port=agent.port,
         uplinks=("lo",),
-        snmp_auth=auth,
+        auth=auth,
     )
 
     async def run() -> list[ProbeResult]:
@@ -96,7 +96,7 @@ def test_the_client_takes_a_large_receive_buffer(tmp_path: Path) -> None:
     async def rcvbuf() -> int:
         env = open_env(["snmp"])
         try:
-            from netmon.probes.snmp_wire import WireClient
+            from netmon.probes.snmp.wire import WireClient
 
             assert isinstance(env.snmp, WireClient)
             return env.snmp.rcvbuf

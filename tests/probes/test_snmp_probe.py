@@ -17,10 +17,9 @@ import pytest
 
 from netmon.model import CredentialRefs, Device, ProbeResult
 from netmon.probes import ProbeEnv, ProbeTarget
-from netmon.probes.snmp import probe
-from netmon.probes.snmp_client import Oid, SnmpCommunity, Special, oid
-from netmon.probes.snmp_fake import FakeAgent, RecordingSnmpClient, Request
-from netmon.probes.snmp_mib import (
+from netmon.probes.snmp.client import Oid, SnmpCommunity, Special, oid
+from netmon.probes.snmp.fake import FakeAgent, RecordingSnmpClient, Request
+from netmon.probes.snmp.mib import (
     CYCLE_SCALARS,
     IF_COLUMNS,
     IF_STATUS_COLUMNS,
@@ -30,6 +29,7 @@ from netmon.probes.snmp_mib import (
     SCALARS,
     SYS_UPTIME,
 )
+from netmon.probes.snmp.probe import SnmpSettings, probe
 
 DATA = Path(__file__).parents[1] / "data" / "snmp"
 HOST = "10.46.16.1"
@@ -58,10 +58,9 @@ POP = device("pop-phu-vang", ("core1", "pop2", "acc1", "acc2", "acc3", "acc4", "
 def target(dev: Device, full: bool = False) -> ProbeTarget:
     return ProbeTarget(
         device=dev,
-        timeout_s=0.5,
-        retries=3,
+        settings=SnmpSettings(timeout_s=0.5, retries=3),
         uplinks=dev.interfaces if dev is CPE else ("core1", "pop2", "acc1", "acc2", "acc3"),
-        snmp_auth=SnmpCommunity("recorded"),
+        auth=SnmpCommunity("recorded"),
         full=full,
     )
 
@@ -314,7 +313,9 @@ def test_failures_are_values_and_forget_nothing(fail: Any) -> None:
 def test_missing_credential_is_reported_without_traffic() -> None:
     client = RecordingSnmpClient({})
     t = ProbeTarget(
-        device=CPE, timeout_s=0.1, retries=0, auth_problem="credential set 'x' is missing"
+        device=CPE,
+        settings=SnmpSettings(timeout_s=0.1, retries=0),
+        auth_problem="credential set 'x' is missing",
     )
     r = asyncio.run(probe(t, ProbeEnv(snmp=client)))
     assert (r.success, r.reason, r.detail) == (
@@ -332,27 +333,33 @@ def test_the_fake_answers_like_snmpd() -> None:
     assert agent.exact(oid("1.3.6.1.2.1.1.3.1")) is Special.NO_SUCH_INSTANCE
     assert agent.exact(oid("1.3.6.1.4.1.9.9.9.0")) is Special.NO_SUCH_OBJECT
     client = RecordingSnmpClient({HOST: agent})
-    t = target(CPE).snmp_auth
-    assert t is not None
-    from netmon.probes.snmp_client import SnmpTarget
+    t = target(CPE).auth
+    assert isinstance(t, SnmpCommunity)
+    from netmon.probes.snmp.client import SnmpTarget
 
-    reply = asyncio.run(client.bulk(SnmpTarget(HOST, t), [], [oid("1.3.6.1.2.1.1")], 500))
+    reply = asyncio.run(
+        client.bulk(SnmpTarget(HOST, t, timeout_s=0.5, retries=3), [], [oid("1.3.6.1.2.1.1")], 500)
+    )
     assert len(reply.varbinds) == 100  # snmpd's cap
-    reply = asyncio.run(client.bulk(SnmpTarget(HOST, t), [], [oid("1.3.6.1.2.1.99")], 3))
+    reply = asyncio.run(
+        client.bulk(SnmpTarget(HOST, t, timeout_s=0.5, retries=3), [], [oid("1.3.6.1.2.1.99")], 3)
+    )
     assert [v for _, v in reply.varbinds] == [Special.END_OF_MIB_VIEW]
 
 
 def test_a_table_larger_than_last_seen_is_walked_in_full_pdus() -> None:
     """A PoP with 130 ports whose last count said 2 rows (a cut re-read, a grown table): the
     walk must go back to full PDUs, not one row per request until it gives up."""
-    from netmon.probes.snmp_client import SnmpTarget
-    from netmon.probes.snmp_mib import IF_COLUMNS
-    from netmon.probes.snmp_walk import walk
+    from netmon.probes.snmp.client import SnmpTarget
+    from netmon.probes.snmp.mib import IF_COLUMNS
+    from netmon.probes.snmp.walk import walk
 
     data: dict[Oid, Any] = {(*col, i): 1 for col in IF_COLUMNS.values() for i in range(1, 131)}
     client = RecordingSnmpClient({HOST: FakeAgent(data)})
-    auth = target(CPE).snmp_auth
-    assert auth is not None
-    got = asyncio.run(walk(client, SnmpTarget(HOST, auth), IF_COLUMNS, rows_seen=2))
+    auth = target(CPE).auth
+    assert isinstance(auth, SnmpCommunity)
+    got = asyncio.run(
+        walk(client, SnmpTarget(HOST, auth, timeout_s=0.5, retries=3), IF_COLUMNS, rows_seen=2)
+    )
     assert got.failure is None and len(got.rows) == 130
     assert got.requests <= 20  # 130 rows at 8 rows (12 columns) a PDU, not 130 PDUs

@@ -1,6 +1,6 @@
 """netmon's own SNMP codec and client: against pyasn1's encoder, random bytes, and real snmpd.
 
-The client (snmp_wire) replaced pysnmp on the hot path; pysnmp stays as the independent
+The client (snmp/wire.py) replaced pysnmp on the hot path; pysnmp stays as the independent
 reference: both ask the same loopback snmpd the same questions and must get the same answers.
 """
 
@@ -17,10 +17,9 @@ from hypothesis import strategies as st
 from pyasn1.codec.ber import decoder, encoder
 from pysnmp.proto import api
 
-from netmon.probes import snmp_ber as ber
-from netmon.probes import snmp_usm as usm
-from netmon.probes.snmp_client import SnmpAuth, SnmpCommunity, SnmpTarget, SnmpUsm, oid
-from netmon.probes.snmp_mib import CYCLE_SCALARS, IF_COLUMNS, LLDP_COLUMNS, SYS_NAME, SYS_UPTIME
+from netmon.probes.snmp import ber, usm
+from netmon.probes.snmp.client import SnmpAuth, SnmpCommunity, SnmpTarget, SnmpUsm, oid
+from netmon.probes.snmp.mib import CYCLE_SCALARS, IF_COLUMNS, LLDP_COLUMNS, SYS_NAME, SYS_UPTIME
 from probes.snmpd import (
     AUTH_KEY,
     COMMUNITY,
@@ -126,8 +125,8 @@ def _steady(vb: tuple[tuple[int, ...], object]) -> tuple[tuple[int, ...], object
 
 
 def _ask(agent: Snmpd, auth: SnmpAuth) -> dict[str, object]:
-    from netmon.probes.snmp_pysnmp import PysnmpClient
-    from netmon.probes.snmp_wire import WireClient
+    from netmon.probes.snmp.pysnmp_client import PysnmpClient
+    from netmon.probes.snmp.wire import WireClient
 
     target = SnmpTarget("127.0.0.1", auth, port=agent.port, timeout_s=0.3, retries=1)
     columns = [*IF_COLUMNS.values(), *LLDP_COLUMNS.values()]
@@ -165,7 +164,7 @@ def test_same_answers_as_pysnmp(agent: Snmpd, auth: SnmpAuth) -> None:
 
 @needs_snmpd
 def test_wrong_v3_auth_key_is_an_authentication_failure(agent: Snmpd) -> None:
-    from netmon.probes.snmp_wire import WireClient
+    from netmon.probes.snmp.wire import WireClient
 
     async def run() -> tuple[object, str]:
         client = WireClient()
@@ -189,7 +188,7 @@ def test_wrong_v3_auth_key_is_an_authentication_failure(agent: Snmpd) -> None:
 def test_agent_restart_rediscovers_v3(tmp_path: Path) -> None:
     """A restarted snmpd without saved state has a new engine id: the first request gets an
     unknownEngineID report, the client discovers the agent again and the call succeeds."""
-    from netmon.probes.snmp_wire import WireClient
+    from netmon.probes.snmp.wire import WireClient
 
     v3 = SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY)
 
@@ -218,7 +217,7 @@ def test_agent_restart_rediscovers_v3(tmp_path: Path) -> None:
 def test_other_usm_protocols_against_net_snmp(agent: Snmpd, user: tuple[str, ...]) -> None:
     """SHA-256/-512 authentication and AES-256 privacy (with SHA-1, the key is extended as
     net-snmp does: pysnmp 7.1 times out on that pair, netmon's client must not)."""
-    from netmon.probes.snmp_wire import WireClient
+    from netmon.probes.snmp.wire import WireClient
 
     name, _, _, auth_protocol, priv_protocol = user
     usm_user = SnmpUsm(name, auth_protocol, AUTH_KEY, priv_protocol, PRIV_KEY)  # type: ignore[arg-type]
@@ -239,7 +238,7 @@ def test_a_stale_engine_clock_resynchronises(agent: Snmpd) -> None:
     authenticated notInTimeWindow report, the client takes the clock from it and retries."""
     import dataclasses
 
-    from netmon.probes.snmp_wire import WireClient
+    from netmon.probes.snmp.wire import WireClient
 
     v3 = SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY)
     target = SnmpTarget("127.0.0.1", v3, port=agent.port, timeout_s=0.3, retries=1)
@@ -265,12 +264,20 @@ def test_a_stale_engine_clock_resynchronises(agent: Snmpd) -> None:
 
 @needs_snmpd
 def test_requests_that_cannot_be_built_are_values_not_exceptions(agent: Snmpd) -> None:
-    from netmon.probes.snmp_wire import WireClient
+    from netmon.probes.snmp.wire import WireClient
 
     async def run() -> list[tuple[object, str]]:
         client = WireClient()
-        v2c = SnmpTarget("127.0.0.1", SnmpCommunity(COMMUNITY), port=agent.port, timeout_s=0.3)
-        no_key = SnmpTarget("127.0.0.1", SnmpUsm(USER, "sha", "", "aes", PRIV_KEY), port=agent.port)
+        v2c = SnmpTarget(
+            "127.0.0.1", SnmpCommunity(COMMUNITY), port=agent.port, timeout_s=0.3, retries=3
+        )
+        no_key = SnmpTarget(
+            "127.0.0.1",
+            SnmpUsm(USER, "sha", "", "aes", PRIV_KEY),
+            port=agent.port,
+            timeout_s=0.5,
+            retries=3,
+        )
         out = []
         for target, oids in ((v2c, [(3, 1)]), (no_key, [SYS_UPTIME])):
             r = await client.get(target, oids)

@@ -15,9 +15,9 @@ import socket
 
 import pytest
 
-from netmon.probes.snmp_client import SnmpAuth, SnmpCommunity, SnmpReply, SnmpTarget, SnmpUsm
-from netmon.probes.snmp_mib import SYS_NAME
-from netmon.probes.snmp_wire import _EXTENDED_ERR, WireClient, _icmp_verdict
+from netmon.probes.snmp.client import SnmpAuth, SnmpCommunity, SnmpReply, SnmpTarget, SnmpUsm
+from netmon.probes.snmp.mib import SYS_NAME
+from netmon.probes.snmp.wire import _EXTENDED_ERR, WireClient, _icmp_verdict
 from probes.snmpd import (
     AUTH_KEY,
     COMMUNITY,

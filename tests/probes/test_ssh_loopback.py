@@ -14,13 +14,13 @@ import asyncssh
 import pytest
 from poller.fleet import fleet, settings
 
-from netmon.config import ProbeSettings, SecretRef, SshCredential
+from netmon.config import SecretRef, SshCredential
 from netmon.model import CredentialRefs, ProbeResult
 from netmon.poller.cycle import Poller
 from netmon.probes import ProbeEnv
-from netmon.probes.ssh import probe
-from netmon.probes.ssh_client import Output, SshAuth
-from netmon.probes.ssh_platforms import PLATFORMS
+from netmon.probes.ssh.client import Output, SshAuth
+from netmon.probes.ssh.platforms import PLATFORMS
+from netmon.probes.ssh.probe import SshSettings, probe
 from probes.sshdevice import DeviceServer, Hostile, Persona, cisco, huawei, linux
 from probes.test_ssh_probe import HOST, LINUX, PW_ENV, target
 
@@ -192,8 +192,7 @@ def test_fifty_devices_never_exceed_the_ssh_concurrency_cap(
         s = settings(
             deadline_s=120.0,
             interval_s=300.0,
-            probes={"ssh": ProbeSettings(20.0, 0)},
-            ssh_concurrency=cap,
+            probes={"ssh": SshSettings(20.0, 0, concurrency=cap)},
             ssh_known_hosts=known,
             credentials={
                 "dev": SshCredential("netmon", password=SecretRef(env="NETMON_TEST_SSH_PW"))

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from netmon.model import InterfaceState, Neighbour
-from netmon.probes.ssh_client import Output
-from netmon.probes.ssh_parse import Parsed, ParseError, ip_link, lldpcli, system
-from netmon.probes.ssh_platforms import PLATFORMS
-from netmon.probes.ssh_vendor import (
+from netmon.probes.ssh.client import Output
+from netmon.probes.ssh.parse import Parsed, ParseError, ip_link, lldpcli, system
+from netmon.probes.ssh.platforms import PLATFORMS
+from netmon.probes.ssh.vendor import (
     cisco_cdp,
     cisco_interfaces,
     cisco_lldp,

@@ -19,10 +19,10 @@ from netmon.config import SecretRef, SshCredential
 from netmon.model import CredentialRefs, Device, Neighbour, ProbeResult
 from netmon.poller.targets import resolve_ssh
 from netmon.probes import PROBES, ProbeEnv, ProbeTarget
-from netmon.probes.ssh import merge, probe
-from netmon.probes.ssh_client import Output, SshAuth
-from netmon.probes.ssh_fake import FakeDevice, RecordingSshClient, Session
-from netmon.probes.ssh_vendor import cisco_cdp, cisco_interfaces, cisco_lldp
+from netmon.probes.ssh.client import Output, SshAuth
+from netmon.probes.ssh.fake import FakeDevice, RecordingSshClient, Session
+from netmon.probes.ssh.probe import SshSettings, merge, probe
+from netmon.probes.ssh.vendor import cisco_cdp, cisco_interfaces, cisco_lldp
 from probes.sshdevice import captured
 
 NETMON = Path(__file__).parents[2] / "netmon"
@@ -60,9 +60,8 @@ def target(
     return ProbeTarget(
         device=device(platform),
         port=port or None,
-        ssh_auth=auth,
-        ssh_known_hosts=str(known_hosts),
-        **base,  # type: ignore[arg-type]
+        auth=replace(auth, known_hosts=str(known_hosts)) if auth else None,
+        settings=SshSettings(**base),  # type: ignore[arg-type]
     )
 
 
@@ -195,11 +194,11 @@ def test_refusals_happen_before_any_session(
     auth: SshAuth | None = SshAuth("netmon", password="pw")
     t = target("linux", kh, auth)
     if case == "no known_hosts configured":
-        t = replace(t, ssh_known_hosts="")
+        t = replace(t, auth=replace(auth, known_hosts=""))
     elif case == "known_hosts missing":
-        t = replace(t, ssh_known_hosts=str(tmp_path / "nope"))
+        t = replace(t, auth=replace(auth, known_hosts=str(tmp_path / "nope")))
     elif case == "no credential":
-        t = replace(t, ssh_auth=None, auth_problem="credential set 'x' is missing in config.yaml")
+        t = replace(t, auth=None, auth_problem="credential set 'x' is missing in config.yaml")
     else:
         t = replace(t, device=replace(t.device, platform="junos"))
     fake = RecordingSshClient({})

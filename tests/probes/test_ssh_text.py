@@ -8,11 +8,11 @@ import json
 import pytest
 
 from netmon.model import InterfaceState, Neighbour
-from netmon.probes.ssh_client import Output
-from netmon.probes.ssh_parse import Parsed, ParseError, ip_link, lldpcli, normal_mac
-from netmon.probes.ssh_platforms import hostname
-from netmon.probes.ssh_text import clean, strip_echo_and_prompt
-from netmon.probes.ssh_vendor import (
+from netmon.probes.ssh.client import Output
+from netmon.probes.ssh.parse import Parsed, ParseError, ip_link, lldpcli, normal_mac
+from netmon.probes.ssh.platforms import hostname
+from netmon.probes.ssh.text import clean, strip_echo_and_prompt
+from netmon.probes.ssh.vendor import (
     cisco_short,
 )
 

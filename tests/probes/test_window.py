@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from netmon.probes.window import Window
+from netmon.probes.snmp.window import Window
 
 
 def test_slow_replies_shrink_it_quick_ones_grow_it() -> None:

@@ -28,9 +28,9 @@ from pyasn1.codec.ber import encoder
 from pysnmp.proto import api, rfc1902, rfc1905
 
 from netmon.model import CredentialRefs, Device, ProbeResult
-from netmon.probes import snmp
 from netmon.probes.base import ProbeEnv, ProbeTarget
-from netmon.probes.snmp_client import (
+from netmon.probes.snmp import probe as snmp
+from netmon.probes.snmp.client import (
     Oid,
     SnmpAuth,
     SnmpCommunity,
@@ -39,8 +39,9 @@ from netmon.probes.snmp_client import (
     Special,
     Value,
 )
-from netmon.probes.snmp_fake import FakeAgent, RecordingSnmpClient
-from netmon.probes.snmp_wire import WireClient
+from netmon.probes.snmp.fake import FakeAgent, RecordingSnmpClient
+from netmon.probes.snmp.probe import SnmpSettings
+from netmon.probes.snmp.wire import WireClient
 
 DATA = Path(__file__).parents[1] / "data" / "snmp"
 WALKS = sorted(DATA.glob("*.walk"))
@@ -155,7 +156,7 @@ class FuzzClient:
         return datagram
 
     async def through_wire(self, genuine: SnmpReply) -> SnmpReply:
-        target = SnmpTarget(self.to[0], self.auth, self.to[1], 30.0, 0)
+        target = SnmpTarget(self.to[0], self.auth, self.to[1], timeout_s=30.0, retries=0)
         task = asyncio.ensure_future(self.wire.get(target, [SYS_UPTIME]))
         seen: set[int] = set()
         for step in range(self.steps):  # v3: discovery, a resynchronisation, the answer
@@ -197,8 +198,8 @@ def device(name: str) -> Device:
 
 def probe_target(name: str, full: bool) -> ProbeTarget:
     return ProbeTarget(
-        device=device(name), timeout_s=0.5, retries=0, uplinks=("wan0", "core1"),
-        snmp_auth=SnmpCommunity("fuzz"), full=full,
+        device=device(name), settings=SnmpSettings(timeout_s=0.5, retries=0),
+        uplinks=("wan0", "core1"), auth=SnmpCommunity("fuzz"), full=full,
     )  # fmt: skip
 
 

@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from probes.sshdevice import OUTPUTS
 
-from netmon.probes.ssh_client import Output
-from netmon.probes.ssh_parse import Parsed, ParseError
-from netmon.probes.ssh_platforms import PLATFORMS
+from netmon.probes.ssh.client import Output
+from netmon.probes.ssh.parse import Parsed, ParseError
+from netmon.probes.ssh.platforms import PLATFORMS
 
 LLDP_JSON = json.dumps(
     {"lldp": [{"interface": [

@@ -6,7 +6,7 @@ id, boots, time), optionally a "not in time window" report (authenticated, not e
 client resynchronises and sends again), then the response, encrypted and authenticated. The
 messages are built with pyasn1 and pysnmp's own USM pieces (key localisation, HMAC-SHA-96,
 AES-CFB128), from the passwords netmon's WireClient is given: an encoder independent of
-netmon's snmp_usm. One message of the exchange is mutated (Case.extra: which and where):
+netmon's snmp/usm.py. One message of the exchange is mutated (Case.extra: which and where):
 - inner: the scoped PDU before it is encrypted and authenticated (netmon's MAC check passes and
   its decoder meets the damage after decryption);
 - whole: the message before the MAC is computed (an agent that authenticates garbage);
@@ -29,8 +29,8 @@ from pysnmp.proto.secmod.rfc3414.auth.hmacsha import HmacSha
 from pysnmp.proto.secmod.rfc3414.service import UsmSecurityParameters
 from pysnmp.proto.secmod.rfc3826.priv.aes import Aes
 
-from netmon.probes.snmp_client import SnmpReply, SnmpUsm
-from netmon.probes.snmp_wire import WireClient
+from netmon.probes.snmp.client import SnmpReply, SnmpUsm
+from netmon.probes.snmp.wire import WireClient
 from reliability.fuzz_snmp_cases import V2C, FuzzClient, Runner, _open, mutate, response_pdu
 
 USER = SnmpUsm("fuzz", "sha", "fuzz-auth-pass", "aes", "fuzz-priv-pass")

@@ -15,9 +15,9 @@ import time
 
 import pytest
 
-from netmon.probes import snmp
 from netmon.probes.base import ProbeEnv
-from netmon.probes.snmp_fake import FakeAgent, RecordingSnmpClient
+from netmon.probes.snmp import probe as snmp
+from netmon.probes.snmp.fake import FakeAgent, RecordingSnmpClient
 from reliability import fuzz_snmp_cases as cases
 from reliability.rig import figure, per_case
 
@@ -69,7 +69,7 @@ def test_item08_an_integer_wider_than_64_bits_is_malformed() -> None:
     passed on as a counter of 10**480, it would reach the exporter's float() (OverflowError)."""
     from pyasn1.type import univ
 
-    from netmon.probes import snmp_ber as ber
+    from netmon.probes.snmp import ber
 
     pdu = cases.V2C.GetResponsePDU()
     cases.V2C.apiPDU.set_defaults(pdu)

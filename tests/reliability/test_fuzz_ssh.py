@@ -14,8 +14,8 @@ import time
 from ntc_templates.parse import parse_output
 from textfsm.parser import TextFSMError
 
-from netmon.probes import ssh_textfsm
-from netmon.probes.ssh_parse import ParseError
+from netmon.probes.ssh import textfsm_fsm as ssh_textfsm
+from netmon.probes.ssh.parse import ParseError
 from reliability import fuzz_ssh_cases as cases
 from reliability.rig import figure, per_case
 

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from netmon.probes import snmp_usm as usm
-from netmon.probes.snmp_ber import BerError
+from netmon.probes.snmp import usm
+from netmon.probes.snmp.ber import BerError
 from reliability import fuzz_snmp_cases as cases
 from reliability import fuzz_v3_cases as v3
 from reliability.rig import figure, per_case
@@ -60,8 +60,8 @@ def test_item08_fuzz_snmp_v3_replies() -> None:
 
 
 # Found by this file's targeted cases (the random ones reach it rarely): engine boots read as a
-# negative INTEGER (or >= 2**32) reached `boots.to_bytes(4, ...)` in snmp_usm._aes, and the
-# OverflowError was no BerError. RFC 3414 bounds boots and time to 0..2147483647: snmp_usm now
+# negative INTEGER (or >= 2**32) reached `boots.to_bytes(4, ...)` in snmp/usm.py's _aes, and the
+# OverflowError was no BerError. RFC 3414 bounds boots and time to 0..2147483647: usm.py now
 # refuses anything else when it reads the message.
 
 

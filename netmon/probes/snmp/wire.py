@@ -20,7 +20,7 @@ retransmission timers on the event loop.
   (HMAC) before they are decrypted or believed.
 - The adaptive window (window.py) still bounds requests in flight.
 
-`PysnmpClient` (snmp_pysnmp.py) speaks the same seam through pysnmp; the tests run both
+`PysnmpClient` (pysnmp_client.py) speaks the same seam through pysnmp; the tests run both
 against real snmpd and compare their answers.
 """
 
@@ -37,9 +37,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from netmon.model.observation import FailureReason
-from netmon.probes import snmp_ber as ber
-from netmon.probes import snmp_usm as usm
-from netmon.probes.snmp_client import (
+from netmon.probes.snmp import ber, usm
+from netmon.probes.snmp.client import (
     RCVBUF_BYTES,
     Oid,
     SnmpAuth,
@@ -51,7 +50,7 @@ from netmon.probes.snmp_client import (
     VarBind,
     udp_client_socket,
 )
-from netmon.probes.window import Window
+from netmon.probes.snmp.window import Window
 
 _STATUS: dict[int, tuple[FailureReason, str]] = {
     1: ("error", "tooBig: the reply would not fit in one message"),

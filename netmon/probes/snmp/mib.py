@@ -9,7 +9,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 
 from netmon.model.observation import ChassisIdSubtype, InterfaceState, Neighbour, PortIdSubtype
-from netmon.probes.snmp_client import Oid, Special, Value, oid
+from netmon.probes.snmp.client import Oid, Special, Value, oid
 
 SYS_UPTIME = oid("1.3.6.1.2.1.1.3.0")
 SYS_NAME = oid("1.3.6.1.2.1.1.5.0")

@@ -2,7 +2,7 @@
 
 `SshClient.run` opens one connection, runs every command in it (exec channels, or one
 interactive shell for network operating systems whose exec channel is unusable) and returns
-the outputs. The real client (ssh_asyncssh) speaks asyncssh; the recording fake (ssh_fake)
+the outputs. The real client (asyncssh_client.py) speaks asyncssh; the recording fake (fake.py)
 answers from captured device outputs and keeps every session it was asked for, so a test checks
 both what the probe concluded and exactly what it asked of the device.
 
@@ -26,17 +26,23 @@ MAX_OUTPUT = 4 * 1024 * 1024
 
 @dataclass(frozen=True)
 class SshAuth:
-    """Username and a private key (OpenSSH or PEM text) and/or a password. The key and the
-    password are secrets: repr shows whether they are set, never what they are."""
+    """Both sides of an SSH login: who netmon is (a username, a private key in OpenSSH or PEM
+    text and/or a password) and how it knows the device (the known_hosts file its host key
+    must be in; "" = not configured, and the probe refuses to run). The key and the password
+    are secrets: repr shows whether they are set, never what they are."""
 
     username: str
     private_key: str = field(default="", repr=False)
     password: str = field(default="", repr=False)
+    known_hosts: str = ""
 
     def __repr__(self) -> str:
         key = "<secret>" if self.private_key else "None"
         password = "<secret>" if self.password else "None"
-        return f"SshAuth(username={self.username!r}, private_key={key}, password={password})"
+        return (
+            f"SshAuth(username={self.username!r}, private_key={key}, password={password}, "
+            f"known_hosts={self.known_hosts!r})"
+        )
 
     __str__ = __repr__
 
@@ -62,9 +68,9 @@ class SshTarget:
     host: str
     auth: SshAuth
     known_hosts: str  # a file; host keys are always verified (there is no "off")
+    timeout_s: float  # policy, set in one place: the probe's settings (SshSettings)
+    keepalive_s: float
     port: int = 22
-    timeout_s: float = 10.0
-    keepalive_s: float = 15.0
     max_output: int = MAX_OUTPUT
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from netmon.probes.snmp_client import (
+from netmon.probes.snmp.client import (
     Oid,
     SnmpClient,
     SnmpReply,
@@ -18,7 +18,7 @@ from netmon.probes.snmp_client import (
     Special,
     Value,
 )
-from netmon.probes.snmp_mib import Malformed
+from netmon.probes.snmp.mib import Malformed
 
 BULK_VARBINDS = 100  # snmpd's cap per GETBULK response; larger asks only cost the agent
 MAX_REQUESTS = 64  # a walk that needs more is an agent that loops: stop it

@@ -1,9 +1,9 @@
 """The SNMP wire behind a small seam: what the SNMP probe may ask of a device, nothing more.
 
 `SnmpClient` has two calls, GET and GETBULK, on plain Python values (OIDs as int tuples, values
-as int / bytes / OID / IPv4Address / Special). The real client (snmp_wire) speaks BER itself,
-snmp_pysnmp the same through pysnmp (a cross-check in the tests); the recording fake
-(snmp_fake) answers from `snmpwalk -ObentU` recordings and keeps every request, so a test
+as int / bytes / OID / IPv4Address / Special). The real client (wire.py) speaks BER itself,
+pysnmp_client.py the same through pysnmp (a cross-check in the tests); the recording fake
+(fake.py) answers from `snmpwalk -ObentU` recordings and keeps every request, so a test
 checks both what the probe concluded and exactly what it asked of the device.
 
 A failed call is a reply with `error` set, never an exception: timeouts, authentication
@@ -98,15 +98,21 @@ class SnmpUsm:
 SnmpAuth = SnmpCommunity | SnmpUsm
 
 
+SNMP_PORT = 161
+# The engines behind this seam: "netmon" (wire.py, its own BER codec) or "pysnmp".
+SNMP_CLIENTS = ("netmon", "pysnmp")
+
+
 @dataclass(frozen=True)
 class SnmpTarget:
-    """One agent and how to talk to it. timeout_s and retries are pysnmp's own per request."""
+    """One agent and how to talk to it: each request waits timeout_s per try, retries times
+    more. No defaults for those: they are policy, set in one place (the probe's settings)."""
 
     host: str
     auth: SnmpAuth
-    port: int = 161
-    timeout_s: float = 0.5
-    retries: int = 3
+    port: int = SNMP_PORT
+    timeout_s: float = field(kw_only=True)
+    retries: int = field(kw_only=True)
 
     @property
     def budget_s(self) -> float:

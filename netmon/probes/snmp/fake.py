@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from netmon.model.observation import FailureReason
-from netmon.probes.snmp_client import (
+from netmon.probes.snmp.client import (
     Oid,
     SnmpReply,
     SnmpTarget,

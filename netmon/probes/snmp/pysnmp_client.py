@@ -28,7 +28,7 @@ from pysnmp.hlapi.v3arch.asyncio.transport import UdpTransportTarget
 from pysnmp.proto import errind, rfc1902, rfc1905
 
 from netmon.model.observation import FailureReason
-from netmon.probes.snmp_client import (
+from netmon.probes.snmp.client import (
     RCVBUF_BYTES,
     Oid,
     SnmpAuth,
@@ -41,7 +41,7 @@ from netmon.probes.snmp_client import (
     VarBind,
     udp_client_socket,
 )
-from netmon.probes.window import Window
+from netmon.probes.snmp.window import Window
 
 _AUTH = {
     "sha": pyconfig.USM_AUTH_HMAC96_SHA,

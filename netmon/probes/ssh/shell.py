@@ -19,8 +19,8 @@ from typing import Any
 import asyncssh
 
 from netmon.model.observation import FailureReason
-from netmon.probes.ssh_client import Output, Phase, ShellSpec, SshReply
-from netmon.probes.ssh_text import clean, last_line, strip_echo_and_prompt
+from netmon.probes.ssh.client import Output, Phase, ShellSpec, SshReply
+from netmon.probes.ssh.text import clean, last_line, strip_echo_and_prompt
 
 _CHUNK = 65536
 _TAIL = 1024  # what is kept to look for the prompt and the pager at the end of the output

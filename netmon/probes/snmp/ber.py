@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from ipaddress import IPv4Address
 
-from netmon.probes.snmp_client import Oid, Special, Value, VarBind
+from netmon.probes.snmp.client import Oid, Special, Value, VarBind
 
 GET, RESPONSE, GETBULK, REPORT = 0xA0, 0xA2, 0xA5, 0xA8
 _INT, _OCTETS, _NULL, _OID, _SEQ = 0x02, 0x04, 0x05, 0x06, 0x30

@@ -1,6 +1,6 @@
 """The SSH probe: interfaces and LLDP (and CDP) neighbours from devices SNMP cannot reach.
 
-One session per device and cycle runs the platform's commands (ssh_platforms) and turns their
+One session per device and cycle runs the platform's commands (platforms.py) and turns their
 outputs into the observations the SNMP probe yields, so the topology does not care where a fact
 came from. Host keys are always verified against the configured known_hosts file: without one
 the probe refuses to run (reason host_key). The whole session is bounded by the probe timeout
@@ -10,38 +10,65 @@ the probe refuses to run (reason host_key). The whole session is bounded by the 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from netmon.model import InterfaceState, Neighbour, ProbeResult
 from netmon.model.observation import FailureReason
-from netmon.probes.base import Clock, ProbeEnv, ProbeTarget, failed
-from netmon.probes.ssh_client import SshClient, SshReply, SshTarget
-from netmon.probes.ssh_parse import ParseError
-from netmon.probes.ssh_platforms import PLATFORMS, Platform, hostname
+from netmon.probes.base import (
+    RETRIES,
+    TIMEOUT,
+    Clock,
+    ProbeEnv,
+    ProbeKind,
+    ProbeSettings,
+    ProbeTarget,
+    failed,
+    setting,
+)
+from netmon.probes.ssh.client import SshAuth, SshClient, SshReply, SshTarget
+from netmon.probes.ssh.parse import ParseError
+from netmon.probes.ssh.platforms import PLATFORMS, Platform, hostname
+from netmon.yamlspec import Float, Int
 
 NAME = "ssh"
+PORT = 22
 _GRACE_S = 1.0  # the client ends its own session at timeout_s; this catches a client that hangs
+
+
+@dataclass(frozen=True)
+class SshSettings(ProbeSettings):
+    # The whole session (login and every command) within timeout_s, inside the cycle deadline;
+    # only a connection that timed out is tried again.
+    timeout_s: float = setting(5.0, TIMEOUT)
+    retries: int = setting(0, RETRIES)
+    # Logins cost the devices CPU (key exchange): far fewer at once than SNMP or ICMP probes.
+    concurrency: int | None = setting(
+        20, Int(minimum=1, maximum=1000, doc="SSH sessions open at once")
+    )
+    keepalive_s: float = setting(
+        15.0, Float(minimum=1, maximum=3600, doc="keepalive interval of a session")
+    )
 
 
 def client(env: ProbeEnv) -> SshClient:
     """The env's SSH client; the asyncssh one is made on first use (and asyncssh imported)."""
     if env.ssh is None:
-        from netmon.probes.ssh_asyncssh import AsyncsshClient
+        from netmon.probes.ssh.asyncssh_client import AsyncsshClient
 
         env.ssh = AsyncsshClient()
     return env.ssh
 
 
-def _refuse(target: ProbeTarget) -> tuple[FailureReason, str] | None:
+def _refuse(target: ProbeTarget[SshSettings]) -> tuple[FailureReason, str] | None:
     """(reason, detail) when the probe must not even try; None when it may."""
     platform = target.device.platform
     if platform not in PLATFORMS:
         known = ", ".join(sorted(PLATFORMS))
         return "error", f"no SSH platform {platform!r} (known: {known}): see docs/probes.md"
-    if target.ssh_auth is None:
+    if not isinstance(target.auth, SshAuth):
         return "authentication", target.auth_problem or "no SSH credential set for this device"
-    known_hosts = target.ssh_known_hosts
+    known_hosts = target.auth.known_hosts
     if not known_hosts:
         return "host_key", (
             "ssh.known_hosts is not set in config.yaml: host keys are always verified, so the "
@@ -55,20 +82,20 @@ def _refuse(target: ProbeTarget) -> tuple[FailureReason, str] | None:
     return None
 
 
-async def probe(target: ProbeTarget, env: ProbeEnv) -> ProbeResult:
+async def probe(target: ProbeTarget[SshSettings], env: ProbeEnv) -> ProbeResult:
     clock = Clock()
     refused = _refuse(target)
     if refused is not None:
         return failed(target, NAME, clock, *refused)
-    assert target.ssh_auth is not None
+    assert isinstance(target.auth, SshAuth)
     platform = PLATFORMS[target.device.platform]
     wire = SshTarget(
         host=target.address,
-        auth=target.ssh_auth,
-        known_hosts=target.ssh_known_hosts,
-        port=target.port or 22,
+        auth=target.auth,
+        known_hosts=target.auth.known_hosts,
+        port=target.port_for(NAME, PORT),
         timeout_s=target.timeout_s,
-        keepalive_s=target.ssh_keepalive_s,
+        keepalive_s=target.settings.keepalive_s,
     )
     commands = [c.text for c in platform.commands]
     ssh = client(env)
@@ -95,7 +122,9 @@ async def probe(target: ProbeTarget, env: ProbeEnv) -> ProbeResult:
     return replace(result, restarted=before is not None and result.uptime_s < before)
 
 
-def _result(target: ProbeTarget, platform: Platform, reply: SshReply, clock: Clock) -> ProbeResult:
+def _result(
+    target: ProbeTarget[SshSettings], platform: Platform, reply: SshReply, clock: Clock
+) -> ProbeResult:
     interfaces: list[InterfaceState] = []
     lldp: list[Neighbour] = []
     cdp: list[Neighbour] = []
@@ -149,3 +178,13 @@ def merge(lldp: list[Neighbour], cdp: list[Neighbour]) -> tuple[Neighbour, ...]:
 
 def _short(name: str) -> str:
     return name.lower().split(".", 1)[0]
+
+
+KIND = ProbeKind(
+    NAME,
+    probe,
+    SshSettings,
+    doc="interfaces and LLDP/CDP neighbours from the device's CLI, host keys always verified",
+    port=PORT,
+    credential="ssh",
+)

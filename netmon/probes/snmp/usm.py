@@ -20,7 +20,7 @@ from functools import lru_cache
 from cryptography.hazmat.decrepit.ciphers.modes import CFB  # cryptography >= 43: "decrepit"
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 
-from netmon.probes.snmp_ber import (
+from netmon.probes.snmp.ber import (
     REPORT,
     BerError,
     header,
@@ -31,7 +31,7 @@ from netmon.probes.snmp_ber import (
     read_pdu,
     tlv,
 )
-from netmon.probes.snmp_client import SnmpUsm, VarBind
+from netmon.probes.snmp.client import SnmpUsm, VarBind
 
 _SEQ = 0x30
 _HASH = {"sha": "sha1", "sha256": "sha256", "sha512": "sha512"}

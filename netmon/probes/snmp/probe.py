@@ -17,9 +17,22 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from netmon.model import InterfaceState, Neighbour, ProbeResult
-from netmon.probes.base import Clock, ProbeEnv, ProbeTarget, failed
-from netmon.probes.snmp_client import (
+from netmon.probes.base import (
+    RETRIES,
+    TIMEOUT,
+    Clock,
+    ProbeEnv,
+    ProbeKind,
+    ProbeSettings,
+    ProbeTarget,
+    failed,
+    setting,
+)
+from netmon.probes.snmp.client import (
+    SNMP_CLIENTS,
+    SNMP_PORT,
     Oid,
+    SnmpAuth,
     SnmpClient,
     SnmpReply,
     SnmpTarget,
@@ -27,7 +40,7 @@ from netmon.probes.snmp_client import (
     Value,
     oid_str,
 )
-from netmon.probes.snmp_mib import (
+from netmon.probes.snmp.mib import (
     CYCLE_SCALARS,
     IF_COLUMNS,
     IF_STATUS_COLUMNS,
@@ -45,11 +58,27 @@ from netmon.probes.snmp_mib import (
     neighbours,
     present,
 )
-from netmon.probes.snmp_walk import Walked, walk
+from netmon.probes.snmp.walk import Walked, walk
+from netmon.yamlspec import Int, Str
 
 NAME = "snmp"
 GET_VARBINDS = 100  # varbinds per GET; more uplinks than fit are split over several GETs
 _TICKS_WRAP = 2**32  # sysUpTime is TimeTicks (1/100 s), wrapping after 497 days
+
+
+@dataclass(frozen=True)
+class SnmpSettings(ProbeSettings):
+    # Sized for 30 % loss (docs/reliability.md, item 4): a request fails only when six tries
+    # in a row are lost (0.3**6); a dead agent costs 2.4 s, inside the cycle deadline.
+    timeout_s: float = setting(0.4, TIMEOUT)
+    retries: int = setting(5, RETRIES)
+    max_repetitions: int = setting(
+        25,
+        Int(minimum=1, maximum=100, doc="GETBULK rows at first; later sized from the last read"),
+    )
+    # "netmon": its own codec, a tenth of pysnmp's CPU (docs/probes.md); "pysnmp": the
+    # reference implementation, for an agent the own codec does not get along with.
+    client: str = setting("netmon", Str(enum=SNMP_CLIENTS, doc="the SNMP engine"))
 
 
 @dataclass(frozen=True)
@@ -75,17 +104,18 @@ class _Failed(Exception):  # internal: carries a failed reply out of the helpers
         self.reply = reply
 
 
-async def probe(target: ProbeTarget, env: ProbeEnv) -> ProbeResult:
+async def probe(target: ProbeTarget[SnmpSettings], env: ProbeEnv) -> ProbeResult:
     clock = Clock()
     if env.snmp is None:
         return failed(target, NAME, clock, "error", "no SNMP client in this process")
-    if target.snmp_auth is None:
+    auth = target.auth
+    if not isinstance(auth, SnmpAuth):
         detail = target.auth_problem or "no SNMP credential set for this device"
         return failed(target, NAME, clock, "authentication", detail)
     wire = SnmpTarget(
         host=target.address,
-        auth=target.snmp_auth,
-        port=target.port or 161,
+        auth=auth,
+        port=target.port_for(NAME, SNMP_PORT),
         timeout_s=target.timeout_s,
         retries=target.retries,
     )
@@ -124,7 +154,7 @@ def _restarted(before: int, now: int) -> bool:
 async def _walk_interfaces(
     client: SnmpClient,
     wire: SnmpTarget,
-    target: ProbeTarget,
+    target: ProbeTarget[SnmpSettings],
     memory: SnmpMemory | None,
     changed: bool,
 ) -> Walked:
@@ -136,13 +166,19 @@ async def _walk_interfaces(
     rows = memory.if_rows if memory else len(target.device.interfaces) + 2
     if memory is not None and memory.if_last_change is not None and not changed:
         got = await walk(
-            client, wire, IF_COLUMNS, SCALARS, rows, target.max_repetitions, memory.if_last_rows
+            client,
+            wire,
+            IF_COLUMNS,
+            SCALARS,
+            rows,
+            target.settings.max_repetitions,
+            memory.if_last_rows,
         )
         if got.failure is not None:
             raise _Failed(got.failure)
         if _scalar_int(got.scalars, IF_TABLE_LAST_CHANGE) == memory.if_last_change:
             return got
-    got = await walk(client, wire, IF_COLUMNS, SCALARS, rows, target.max_repetitions)
+    got = await walk(client, wire, IF_COLUMNS, SCALARS, rows, target.settings.max_repetitions)
     if got.failure is not None:
         raise _Failed(got.failure)
     return got
@@ -151,7 +187,7 @@ async def _walk_interfaces(
 async def _full(
     client: SnmpClient,
     wire: SnmpTarget,
-    target: ProbeTarget,
+    target: ProbeTarget[SnmpSettings],
     memory: SnmpMemory | None,
     clock: Clock,
     changed: bool = False,
@@ -190,7 +226,7 @@ async def _full(
 async def _targeted(
     client: SnmpClient,
     wire: SnmpTarget,
-    target: ProbeTarget,
+    target: ProbeTarget[SnmpSettings],
     memory: SnmpMemory,
     clock: Clock,
 ) -> tuple[ProbeResult, SnmpMemory]:
@@ -269,7 +305,7 @@ def _last_rows(rows: dict[Oid, dict[str, Value]], columns: dict[str, Oid]) -> di
 async def _read_lldp(
     client: SnmpClient,
     wire: SnmpTarget,
-    target: ProbeTarget,
+    target: ProbeTarget[SnmpSettings],
     memory: SnmpMemory,
     unchanged: SnmpMemory | None,
 ) -> tuple[SnmpMemory, str]:
@@ -279,7 +315,9 @@ async def _read_lldp(
         return replace(memory, neighbours=None), " (no LLDP-MIB)"
     stop_at = unchanged.lldp_last_rows if unchanged is not None else None
     rows = unchanged.lldp_rows if unchanged is not None else memory.lldp_rows
-    lldp = await walk(client, wire, LLDP_COLUMNS, (), rows, target.max_repetitions, stop_at)
+    lldp = await walk(
+        client, wire, LLDP_COLUMNS, (), rows, target.settings.max_repetitions, stop_at
+    )
     if lldp.failure is not None:
         raise _Failed(lldp.failure)
     rem: dict[Oid, dict[str, Value]] = {}
@@ -303,7 +341,7 @@ async def _read_lldp(
 
 
 def _result(
-    target: ProbeTarget,
+    target: ProbeTarget[SnmpSettings],
     clock: Clock,
     memory: SnmpMemory,
     ticks: int,
@@ -322,3 +360,13 @@ def _result(
         neighbours=memory.neighbours or (),
         lldp_read=memory.neighbours is not None,
     )
+
+
+KIND = ProbeKind(
+    NAME,
+    probe,
+    SnmpSettings,
+    doc="interfaces, counters and LLDP neighbours over SNMP v2c/v3, polling only what changed",
+    port=SNMP_PORT,
+    credential="snmp",
+)

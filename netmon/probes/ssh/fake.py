@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from netmon.model.observation import FailureReason
-from netmon.probes.ssh_client import Output, ShellSpec, SshReply, SshTarget
+from netmon.probes.ssh.client import Output, ShellSpec, SshReply, SshTarget
 
 
 @dataclass

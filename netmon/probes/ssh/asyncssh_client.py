@@ -18,9 +18,9 @@ from pathlib import Path
 import asyncssh
 
 from netmon.model.observation import FailureReason
-from netmon.probes.ssh_client import Output, ShellSpec, SshReply, SshTarget
-from netmon.probes.ssh_shell import SessionState, Shell, ShellFailed, TooLarge, read_capped
-from netmon.probes.ssh_text import excerpt
+from netmon.probes.ssh.client import Output, ShellSpec, SshReply, SshTarget
+from netmon.probes.ssh.shell import SessionState, Shell, ShellFailed, TooLarge, read_capped
+from netmon.probes.ssh.text import excerpt
 
 _STDERR_CAP = 64 * 1024
 _CLOSE_GRACE_S = 1.0

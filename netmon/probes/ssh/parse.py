@@ -21,8 +21,8 @@ from netmon.model.observation import (
     Neighbour,
     PortIdSubtype,
 )
-from netmon.probes.ssh_client import Output
-from netmon.probes.ssh_text import excerpt
+from netmon.probes.ssh.client import Output
+from netmon.probes.ssh.text import excerpt
 
 
 class ParseError(Exception):

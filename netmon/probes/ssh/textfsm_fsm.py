@@ -32,7 +32,7 @@ import textfsm
 from ntc_templates.parse import ParsingException, parse_output
 from textfsm import clitable
 
-from netmon.probes.ssh_parse import ParseError
+from netmon.probes.ssh.parse import ParseError
 
 MAX_LINE = 4096  # characters; a longer line cannot be a row of any table parsed here
 _NAMED = re.compile(r"\(\?P<\w+>")

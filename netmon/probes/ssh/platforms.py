@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from netmon.probes import ssh_parse, ssh_vendor
-from netmon.probes.ssh_client import Output, ShellSpec
-from netmon.probes.ssh_parse import Parsed
+from netmon.probes.ssh import parse as ssh_parse
+from netmon.probes.ssh import vendor as ssh_vendor
+from netmon.probes.ssh.client import Output, ShellSpec
+from netmon.probes.ssh.parse import Parsed
 
 Table = Literal["interfaces", "lldp", "cdp", "system"]
 

@@ -18,8 +18,8 @@ from textfsm import clitable
 from textfsm.parser import TextFSMError
 
 from netmon.model.observation import ChassisIdSubtype, InterfaceState, Neighbour, PortIdSubtype
-from netmon.probes.ssh_client import Output
-from netmon.probes.ssh_parse import (
+from netmon.probes.ssh.client import Output
+from netmon.probes.ssh.parse import (
     Parsed,
     ParseError,
     guess_chassis,
@@ -27,8 +27,8 @@ from netmon.probes.ssh_parse import (
     ipv4,
     normal_mac,
 )
-from netmon.probes.ssh_text import excerpt
-from netmon.probes.ssh_textfsm import parse
+from netmon.probes.ssh.text import excerpt
+from netmon.probes.ssh.textfsm_fsm import parse
 
 # Cisco IOS long interface names -> the ifName abbreviations IOS itself uses (longest first).
 CISCO_SHORT = (
@@ -58,7 +58,7 @@ def cisco_short(name: str) -> str:
 
 
 def _ntc(platform: str, command: str, text: str) -> list[dict[str, str]]:
-    """ntc-templates' rows (ssh_textfsm: parse_output's result, faster; a line longer than any
+    """ntc-templates' rows (textfsm_fsm.py: parse_output's result, faster; a line longer than any
     row is refused there with a ParseError naming it)."""
     try:
         rows: list[dict[str, str]] = parse(platform, command, text)
