@@ -4,6 +4,7 @@ NetmonError                     root: anything netmon reports to a person on pur
 ├── InputError                  input a person wrote is wrong; carries Problems (file:line:col)
 │   ├── InventoryError          the inventory folder
 │   └── ConfigError             config.yaml
+├── RenderError                 a report cannot be drawn (graphviz missing, slow or failing)
 ├── LabError                    the network-namespace lab cannot do what was asked
 └── SafetyError                 refusing to send traffic somewhere it must not go
 
@@ -56,6 +57,10 @@ class InventoryError(InputError):
 
 class ConfigError(InputError):
     """config.yaml is invalid."""
+
+
+class RenderError(NetmonError):
+    """A renderer cannot run (graphviz missing, layout failed); the message says what to do."""
 
 
 class LabError(NetmonError):
