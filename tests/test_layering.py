@@ -20,7 +20,7 @@ ALLOWED: dict[str, set[str] | str] = {
     "probes": {"model", "errors"},
     "poller": {"model", "errors", "config", "probes"},
     "topology": {"model"},
-    "export": {"model", "errors", "topology"},
+    "export": {"model", "errors", "yamlspec", "topology"},
     "lab": "*",
     "cli": "*",
     # The generators: any layer below the lab and the composition root.
