@@ -222,7 +222,7 @@ def main() -> int:
     parser.add_argument("--provinces", type=int, default=63)
     args = parser.parse_args()
     # Imported here: the generator is another stage's and the bench must run without it.
-    from netmon.inventory.generate import hue, national, write
+    from netmon.gen.inventory import hue, national, write
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.inventory
@@ -237,7 +237,7 @@ def main() -> int:
         try:
             write(national(provinces=args.provinces), big_folder)
             big = load_inventory(big_folder)
-            source = "netmon.inventory.generate.national"
+            source = "netmon.gen.inventory.national"
         except Exception as exc:  # the generator is another stage's; fall back, and say so
             print(
                 f"national generator unavailable ({str(exc).splitlines()[0]});"

@@ -3,7 +3,9 @@
 NetmonError                     root: anything netmon reports to a person on purpose
 ├── InputError                  input a person wrote is wrong; carries Problems (file:line:col)
 │   ├── InventoryError          the inventory folder
-│   └── ConfigError             config.yaml
+│   ├── ConfigError             config.yaml
+│   └── WebConfigError          --web-config (TLS and basic auth, exporter-toolkit's format)
+├── RenderError                 a report cannot be drawn (graphviz missing, slow or failing)
 ├── LabError                    the network-namespace lab cannot do what was asked
 └── SafetyError                 refusing to send traffic somewhere it must not go
 
@@ -56,6 +58,14 @@ class InventoryError(InputError):
 
 class ConfigError(InputError):
     """config.yaml is invalid."""
+
+
+class WebConfigError(InputError):
+    """The web config (--web-config) is invalid or names a certificate that cannot be used."""
+
+
+class RenderError(NetmonError):
+    """A renderer cannot run (graphviz missing, layout failed); the message says what to do."""
 
 
 class LabError(NetmonError):

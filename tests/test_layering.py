@@ -1,4 +1,5 @@
-"""Walks every import in netmon/ and fails when a module reaches upward (DESIGN.md's table)."""
+"""Walks every import in netmon/ and fails when a module reaches upward (DESIGN.md's table),
+or when anything imports the generators (`gen`, a leaf layer)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,24 @@ ALLOWED: dict[str, set[str] | str] = {
     "inventory": {"model", "errors", "yamlspec", "probes"},
     "poller": {"model", "errors", "config", "probes"},
     "topology": {"model"},
-    "export": {"model", "topology"},
+    "export": {"model", "errors", "yamlspec", "topology"},
     "lab": "*",
     "cli": "*",
+    # The generators: any layer below the lab and the composition root.
+    "gen": {
+        "model",
+        "errors",
+        "yamlspec",
+        "config",
+        "inventory",
+        "probes",
+        "poller",
+        "topology",
+        "export",
+    },
 }
+# Leaf layers: no other layer may import them, not even lab or cli ("*").
+LEAVES = {"gen"}
 # third-party libraries only one layer may use
 OWNED_LIBRARIES = {"networkx": "topology"}
 
@@ -54,25 +69,33 @@ def test_every_module_is_in_the_table() -> None:
     assert layers - set(ALLOWED) == set(), "add new layers to ALLOWED and to DESIGN.md"
 
 
+def _wrong(layer: str, name: str, imports: list[tuple[int, str]]) -> list[str]:
+    """What is wrong with the imports of one module of `layer` (`name` for the messages)."""
+    allowed = ALLOWED.get(layer, set())
+    wrong: list[str] = []
+    for line, module in imports:
+        where = f"{name}:{line}"
+        if module == "<relative>":
+            wrong.append(f"{where}: relative import (write netmon.… in full)")
+            continue
+        top = module.split(".")[0]
+        owner = OWNED_LIBRARIES.get(top)
+        if owner is not None and layer != owner:
+            wrong.append(f"{where}: only netmon.{owner} may import {top}")
+        if top != "netmon" or module == "netmon":
+            continue
+        target = module.split(".")[1]
+        if target in LEAVES and target != layer:
+            wrong.append(f"{where}: nothing in netmon may import netmon.{target} (a leaf layer)")
+        elif allowed != "*" and target != layer and target not in allowed:
+            wrong.append(f"{where}: {layer} may not import netmon.{target}")
+    return wrong
+
+
 def test_no_module_reaches_upward() -> None:
     wrong: list[str] = []
     for path in _modules():
-        layer = _layer(path)
-        allowed = ALLOWED.get(layer, set())
-        for line, module in _imports(path):
-            where = f"{path.relative_to(ROOT.parent)}:{line}"
-            if module == "<relative>":
-                wrong.append(f"{where}: relative import (write netmon.… in full)")
-                continue
-            top = module.split(".")[0]
-            owner = OWNED_LIBRARIES.get(top)
-            if owner is not None and layer != owner:
-                wrong.append(f"{where}: only netmon.{owner} may import {top}")
-            if top != "netmon" or module == "netmon" or allowed == "*":
-                continue
-            target = module.split(".")[1]
-            if target != layer and target not in allowed:
-                wrong.append(f"{where}: {layer} may not import netmon.{target}")
+        wrong += _wrong(_layer(path), str(path.relative_to(ROOT.parent)), _imports(path))
     assert wrong == []
 
 
@@ -81,3 +104,18 @@ def test_the_walker_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from netmon.config import Settings\nimport networkx\n")
     assert [m for _, m in _imports(bad)] == ["netmon.config", "networkx"]
+
+
+def test_the_check_refuses_upward_and_leaf_imports(tmp_path: Path) -> None:
+    """Even the composition root, which may import anything else, may not import a generator."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("import netmon.gen.rules\nfrom netmon.config import Settings\n")
+    assert _wrong("cli", "bad.py", _imports(bad)) == [
+        "bad.py:1: nothing in netmon may import netmon.gen (a leaf layer)"
+    ]
+    assert _wrong("export", "bad.py", _imports(bad)) == [
+        "bad.py:1: nothing in netmon may import netmon.gen (a leaf layer)",
+        "bad.py:2: export may not import netmon.config",
+    ]
+    # The generators themselves may import the layers below them, and one another.
+    assert _wrong("gen", "ok.py", _imports(bad)) == []

@@ -16,7 +16,7 @@ import typer
 
 from netmon.cli.validate_cmd import InventoryOpt
 from netmon.errors import NetmonError
-from netmon.export.report import FORMATS_OF, RenderError, View, render
+from netmon.export.report import FORMATS_OF, View, render
 from netmon.inventory import load_inventory
 from netmon.model import Snapshot, snapshot_from_json
 from netmon.topology import build_snapshot
@@ -64,10 +64,8 @@ def emit(view: View, output: Output, snapshot: Path | None, inventory: Path) -> 
             param_hint="--output",
         )
     snap = load_snapshot(snapshot, inventory)
-    try:
-        text = render(snap, view, output.value)
-    except RenderError as exc:
-        raise NetmonError(str(exc)) from None
+    # A RenderError (graphviz missing or failing) is a NetmonError: main() prints it, exit 1.
+    text = render(snap, view, output.value)
     sys.stdout.write(text)
     return snap
 

@@ -246,12 +246,19 @@ def serve(
     address = listen or settings.listen
     try:
         parse_listen(address)
+    except ValueError as exc:
+        print(f"netmon: error: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    try:
         web = load_web_config(web_config) if web_config else None
         if web is not None:
             web.ssl_context()  # fail now, not at the first connection
-    except (ValueError, WebConfigError) as exc:
-        print(f"netmon: error: {exc}", file=sys.stderr)
-        raise typer.Exit(2) from None
+    except WebConfigError as exc:
+        # Invalid input a person wrote, like config.yaml: every problem, exit 1 (not usage, 2).
+        for problem in exc.problems:
+            print(problem.render(), file=sys.stderr)
+        print(f"netmon: error: invalid web config {web_config}", file=sys.stderr)
+        raise typer.Exit(1) from None
     service = Service(inventory, config, inv, settings, Shard.parse(shard) if shard else None)
     asyncio.run(_serve(service, address, web))
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from netmon.errors import RenderError
 from netmon.export import nodegraph
 from netmon.export.families import CONTENT_TYPE
 from netmon.export.metrics import exposition
-from netmon.export.report import RenderError
 from netmon.export.report import render as render_report
 from netmon.export.state import ExportState, StateHolder
 from netmon.export.webconfig import BasicAuth, WebConfig

@@ -6,29 +6,77 @@
     basic_auth_users:
       prometheus: $2b$12$...   # bcrypt hash, never a password
 
-Only these keys are accepted (an unknown key is an error, as in exporter-toolkit), and a value
-that is not a bcrypt hash is refused, so a plain password cannot slip in by mistake.
+Read like config.yaml, through netmon's strict reader and spec checker (yamlspec): duplicate
+keys, unknown keys (with "did you mean") and wrong types are refused, each at FILE:LINE:COL.
+Only exporter-toolkit's names are accepted (it refuses unknown keys too); a key without a
+value counts as absent, as exporter-toolkit (Go) reads it. A value that is not a bcrypt hash is
+refused without being quoted, so a plain password cannot slip in by mistake, nor into a log.
+min_version and http_server_config are checked and not used yet (TLS 1.2 is always the minimum).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import bcrypt
-import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode
 
-_BCRYPT = re.compile(r"^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$")
-_TOP = {"tls_server_config", "basic_auth_users", "http_server_config"}
-_TLS = {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version"}
+from netmon.errors import Problem, WebConfigError
+from netmon.yamlspec import ROOT, Bool, Checker, Field, MapOf, Mapping, Obj, Str, read_yaml
 
+__all__ = [
+    "SPEC",
+    "BasicAuth",
+    "WebConfig",
+    "WebConfigError",
+    "check_web_config",
+    "load_web_config",
+]
 
-class WebConfigError(ValueError):
-    """The web config is unusable; the message says which key and what to do."""
+_PATH = Str(doc="a file, relative to this one", max_len=4096)
+_HASH = Str(
+    doc="a bcrypt hash",
+    pattern=r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}",
+    pattern_hint="write the hash, never the password: htpasswd -nBC 12 USER prints USER:HASH",
+    secret=True,
+)
+_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "X-XSS-Protection",
+    "Strict-Transport-Security",
+)
+SPEC = Obj(
+    {
+        "tls_server_config": Field(
+            Obj(
+                {
+                    "cert_file": Field(_PATH),
+                    "key_file": Field(_PATH),
+                    "client_auth_type": Field(Str()),
+                    "client_ca_file": Field(_PATH),
+                    "min_version": Field(Str()),
+                }
+            )
+        ),
+        "basic_auth_users": Field(MapOf(_HASH, doc="user name -> bcrypt hash")),
+        "http_server_config": Field(
+            Obj(
+                {
+                    "http2": Field(Bool()),
+                    "headers": Field(Obj({h: Field(Str(max_len=4096)) for h in _HEADERS})),
+                }
+            )
+        ),
+    },
+    title="netmon web config (exporter-toolkit format)",
+)
+_CLIENT_CERTS = ("client_auth_type", "client_ca_file")
 
 
 @dataclass(frozen=True)
@@ -36,6 +84,9 @@ class WebConfig:
     cert_file: Path | None = None
     key_file: Path | None = None
     users: dict[str, bytes] = field(default_factory=dict)  # user -> bcrypt hash
+    # Where cert_file was written, so a certificate that cannot be loaded is located too.
+    source: str = ""
+    cert_at: tuple[int, int] = (0, 0)
 
     def ssl_context(self) -> ssl.SSLContext | None:
         if self.cert_file is None or self.key_file is None:
@@ -45,44 +96,87 @@ class WebConfig:
         try:
             ctx.load_cert_chain(self.cert_file, self.key_file)
         except (OSError, ssl.SSLError) as exc:
-            raise WebConfigError(f"tls_server_config: cannot load certificate: {exc}") from None
+            problem = Problem(
+                self.source or "web config",
+                *self.cert_at,
+                f"tls_server_config: cannot load certificate: {exc}",
+                "cert_file and key_file: PEM files netmon can read, the key matching the cert",
+            )
+            raise WebConfigError([problem]) from None
         return ctx
 
 
-def load_web_config(path: Path) -> WebConfig:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise WebConfigError(f"{path}: cannot read web config: {exc}") from None
-    if not isinstance(data, dict):
-        raise WebConfigError(f"{path}: expected a mapping at the top")
-    unknown = set(data) - _TOP
-    if unknown:
-        raise WebConfigError(f"{path}: unknown keys {sorted(unknown)} (known: {sorted(_TOP)})")
-    tls = data.get("tls_server_config") or {}
-    if not isinstance(tls, dict) or set(tls) - _TLS:
-        raise WebConfigError(f"{path}: tls_server_config takes {sorted(_TLS)}")
-    if tls.get("client_auth_type") or tls.get("client_ca_file"):
-        raise WebConfigError(f"{path}: client certificates are not supported yet")
-    if bool(tls.get("cert_file")) != bool(tls.get("key_file")):
-        raise WebConfigError(f"{path}: tls_server_config needs both cert_file and key_file")
-    users = data.get("basic_auth_users") or {}
-    if not isinstance(users, dict):
-        raise WebConfigError(f"{path}: basic_auth_users maps user names to bcrypt hashes")
-    hashes: dict[str, bytes] = {}
-    for user, hashed in users.items():
-        if not isinstance(hashed, str) or not _BCRYPT.match(hashed):
-            # Never echo the value: it may be a password typed where the hash belongs.
-            raise WebConfigError(
-                f"{path}: basic_auth_users.{user} is not a bcrypt hash "
-                "(make one with: htpasswd -nBC 12 USER, or python -c 'import bcrypt; ...')"
+def check_web_config(path: Path) -> tuple[WebConfig | None, list[Problem]]:
+    """Every problem of the web config, and the WebConfig when there is none."""
+    root, problems = read_yaml(path, str(path))
+    if problems:
+        return None, problems
+    checker = Checker(str(path), reject_secret_keys=False)
+    data = checker.check(_without_empty(root), SPEC, ROOT) if root is not None else Mapping()
+    problems = checker.problems
+    if problems or not isinstance(data, Mapping):
+        # Shape first, as for the inventory: a misspelt key_file is one problem, not also a
+        # "needs both cert_file and key_file".
+        return None, problems
+    tls: Mapping = data.get("tls_server_config", Mapping())
+    for key in _CLIENT_CERTS:
+        if key in tls.at:
+            problems.append(
+                Problem(
+                    str(path),
+                    *tls.at[key],
+                    f"tls_server_config.{key}: client certificates are not supported yet",
+                    f"remove {' and '.join(_CLIENT_CERTS)}",
+                )
             )
-        hashes[str(user)] = hashed.encode()
-    base = path.parent
+            break
+    if ("cert_file" in tls.at) != ("key_file" in tls.at):
+        missing = "key_file" if "cert_file" in tls.at else "cert_file"
+        problems.append(
+            Problem(
+                str(path),
+                tls.line,
+                tls.col,
+                "tls_server_config needs both cert_file and key_file",
+                f"add {missing}, or remove tls_server_config to serve plain HTTP",
+            )
+        )
+    if problems:
+        return None, problems
+    users: dict[str, str] = data.get("basic_auth_users", {})
     return WebConfig(
-        cert_file=base / tls["cert_file"] if tls.get("cert_file") else None,
-        key_file=base / tls["key_file"] if tls.get("key_file") else None,
-        users=hashes,
+        cert_file=path.parent / tls["cert_file"] if "cert_file" in tls else None,
+        key_file=path.parent / tls["key_file"] if "key_file" in tls else None,
+        users={user: hashed.encode() for user, hashed in users.items()},
+        source=str(path),
+        cert_at=tls.at.get("cert_file", (0, 0)),
+    ), []
+
+
+def load_web_config(path: Path) -> WebConfig:
+    web, problems = check_web_config(path)
+    if web is None:
+        raise WebConfigError(problems)
+    return web
+
+
+def _without_empty(node: Node) -> Node:
+    """The tree without keys whose value is empty (nothing, ~ or ''): exporter-toolkit reads
+    them as unset. Not inside basic_auth_users, where an empty hash is a mistake to report."""
+    if not isinstance(node, MappingNode):
+        return node
+    pairs = [
+        (key, value if key.value == "basic_auth_users" else _without_empty(value))
+        for key, value in node.value
+        if not _empty(value)
+    ]
+    return MappingNode(node.tag, pairs, node.start_mark, node.end_mark, node.flow_style)
+
+
+def _empty(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and (
+        node.tag == "tag:yaml.org,2002:null"
+        or (node.tag == "tag:yaml.org,2002:str" and not node.value)
     )
 
 

@@ -48,6 +48,10 @@ class Str:
     pattern_hint: str = ""
     enum: tuple[str, ...] = ()
     max_len: int = 200
+    # The value may be a secret typed in the wrong place (a password where a bcrypt hash goes):
+    # a value that does not fit is refused as "not <doc>" and never quoted, so it stays out of
+    # terminals and logs.
+    secret: bool = False
 
 
 @dataclass(frozen=True)
@@ -254,6 +258,8 @@ class Checker:
 
     def _scalar(self, node: ScalarNode, spec: Spec, where: str) -> Any:
         tag, text = node.tag, node.value
+        if isinstance(spec, Str) and spec.secret:
+            return self._secret_text(node, spec, where)
         if isinstance(spec, Str):
             if tag != STR:
                 self._not_text(node, tag, text, where)
@@ -308,6 +314,23 @@ class Checker:
                 return None
             return text.lower() == "true"
         raise AssertionError(spec)  # pragma: no cover - every spec kind is handled above
+
+    def _secret_text(self, node: ScalarNode, spec: Str, where: str) -> str | None:
+        text: str = node.value
+        fits = (
+            node.tag == STR
+            and 0 < len(text) <= spec.max_len
+            and (spec.pattern is None or re.fullmatch(spec.pattern, text) is not None)
+            and (not spec.enum or text in spec.enum)
+        )
+        if fits:
+            return text
+        self.problem(
+            node,
+            f"{where}: not {spec.doc or 'valid here'} (the value is not shown: it may be a secret)",
+            spec.pattern_hint,
+        )
+        return None
 
     def _not_text(self, node: ScalarNode, tag: str, text: str, where: str) -> None:
         if tag == BOOL:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from netmon.export.dashboards import BOARDS, render_all
+from netmon.gen.dashboards import BOARDS, render_all
 
 REPO = Path(__file__).parents[2]
 DIR = REPO / "exporters" / "grafana" / "dashboards"
@@ -19,7 +19,7 @@ def test_committed_dashboards_are_what_the_generator_writes() -> None:
     assert sorted(p.name for p in DIR.glob("*.json")) == sorted(generated)
     for name, text in generated.items():
         assert (DIR / name).read_text(encoding="utf-8") == text, (
-            f"{name}: regenerate with python -m netmon.export.dashboards"
+            f"{name}: regenerate with python -m netmon.gen.dashboards"
         )
 
 

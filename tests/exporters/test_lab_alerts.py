@@ -15,7 +15,7 @@ import pytest
 from lab.labtools import LAB_SMALL, LiveLab, lab_config
 
 from exporters.promlab import prometheus
-from netmon.export.mixin.rules import ALERTS
+from netmon.gen.rules.rules import ALERTS
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 POP = "pop-phu-vang"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netmon.export.mixin import ALERTS, CASES, alerts_markdown, rules_yaml
-from netmon.export.mixin import tests_yaml as rule_tests_yaml
+from netmon.gen.rules import ALERTS, CASES, alerts_markdown, rules_yaml
+from netmon.gen.rules import tests_yaml as rule_tests_yaml
 
 REPO = Path(__file__).parents[2]
 PROM = REPO / "exporters" / "prometheus"
@@ -26,7 +26,7 @@ needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None, reason="no
 
 
 def test_committed_files_are_what_the_generator_writes() -> None:
-    hint = "regenerate: python -m netmon.export.mixin"
+    hint = "regenerate: python -m netmon.gen.rules"
     assert (RULES / "netmon.rules.yml").read_text(encoding="utf-8") == rules_yaml(), hint
     assert (RULES / "netmon.rules.test.yml").read_text(encoding="utf-8") == rule_tests_yaml(), hint
     assert (REPO / "docs" / "alerts.md").read_text(encoding="utf-8") == alerts_markdown(), hint

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from netmon.gen.inventory import national, slug
+from netmon.gen.inventory.__main__ import main
 from netmon.inventory import check_inventory
-from netmon.inventory.generate import national, slug
-from netmon.inventory.generate.__main__ import main
 
 SHIPPED = Path(__file__).parent.parent.parent / "inventory"
 
@@ -19,12 +19,10 @@ def test_committed_sample_is_the_generators_current_output(tmp_path: Path) -> No
     made = {p.name: p.read_bytes() for p in tmp_path.glob("*.yaml")}
     committed = {p.name: p.read_bytes() for p in SHIPPED.glob("*.yaml")}
     assert sorted(made) == sorted(committed), (
-        "regenerate: python -m netmon.inventory.generate --out inventory/"
+        "regenerate: python -m netmon.gen.inventory --out inventory/"
     )
     stale = [name for name in made if made[name] != committed[name]]
-    assert not stale, (
-        f"stale: {stale}; regenerate: python -m netmon.inventory.generate --out inventory/"
-    )
+    assert not stale, f"stale: {stale}; regenerate: python -m netmon.gen.inventory --out inventory/"
 
 
 def test_sample_has_467_agencies_at_three_levels_and_loads_clean() -> None:

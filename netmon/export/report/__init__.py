@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from netmon.errors import RenderError
 from netmon.export.report import dot, graphml, jsondoc, svg, table
-from netmon.export.report.svg import RenderError
 from netmon.export.report.views import VIEWS, View, label, view_data
 from netmon.model.snapshot import Snapshot
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+from netmon.errors import RenderError
 from netmon.export.report import dot
 from netmon.export.report.views import View
 from netmon.model.snapshot import Snapshot
 
 # dot lays out 467 agencies in about a second; a minute means something is wrong.
 TIMEOUT_S = 60
-
-
-class RenderError(Exception):
-    """A renderer cannot run (graphviz missing, layout failed); the message says what to do."""
 
 
 def render(snapshot: Snapshot, view: View) -> str:

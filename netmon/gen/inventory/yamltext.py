@@ -9,7 +9,7 @@ from functools import cache
 
 import yaml
 
-from netmon.inventory.generate.tables import MODELINE, WIDTH, Item
+from netmon.gen.inventory.tables import MODELINE, WIDTH, Item
 
 
 @cache

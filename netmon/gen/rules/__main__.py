@@ -1,15 +1,15 @@
-"""Write the rules, their tests and docs/alerts.md: python -m netmon.export.mixin."""
+"""Write the rules, their tests and docs/alerts.md: python -m netmon.gen.rules."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from netmon.export.mixin import RULES_FILE, TESTS_FILE, alerts_markdown, rules_yaml, tests_yaml
+from netmon.gen.rules import RULES_FILE, TESTS_FILE, alerts_markdown, rules_yaml, tests_yaml
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m netmon.export.mixin")
+    parser = argparse.ArgumentParser(prog="python -m netmon.gen.rules")
     parser.add_argument("--out", type=Path, default=Path("exporters/prometheus/rules"))
     parser.add_argument("--docs", type=Path, default=Path("docs/alerts.md"))
     args = parser.parse_args()

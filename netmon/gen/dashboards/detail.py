@@ -13,7 +13,7 @@ from grafana_foundation_sdk.models.dashboard import (
     ValueMappingResult,
 )
 
-from netmon.export.dashboards.panels import (
+from netmon.gen.dashboards.panels import (
     INFINITY,
     Infinity,
     board,

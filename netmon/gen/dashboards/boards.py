@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from grafana_foundation_sdk.builders.dashboard import Dashboard, Row
 
-from netmon.export.dashboards.panels import (
+from netmon.gen.dashboards.panels import (
     bars,
     board,
     label_variable,

@@ -1,6 +1,6 @@
 """Grafana dashboards generated with grafana-foundation-sdk (pinned to the Grafana 11.6 line).
 
-`python -m netmon.export.dashboards --out exporters/grafana/dashboards` writes one JSON file per
+`python -m netmon.gen.dashboards --out exporters/grafana/dashboards` writes one JSON file per
 dashboard; a test checks the committed files equal this output, and another runs every PromQL
 expression in them against a real Prometheus.
 """
@@ -11,8 +11,8 @@ import json
 
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 
-from netmon.export.dashboards.boards import links, overview
-from netmon.export.dashboards.detail import agency, health, topology
+from netmon.gen.dashboards.boards import links, overview
+from netmon.gen.dashboards.detail import agency, health, topology
 
 BOARDS = {
     "netmon-overview": overview,

@@ -1,15 +1,15 @@
-"""Write the dashboards: python -m netmon.export.dashboards --out exporters/grafana/dashboards."""
+"""Write the dashboards: python -m netmon.gen.dashboards --out exporters/grafana/dashboards."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from netmon.export.dashboards import render_all
+from netmon.gen.dashboards import render_all
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m netmon.export.dashboards")
+    parser = argparse.ArgumentParser(prog="python -m netmon.gen.dashboards")
     parser.add_argument("--out", type=Path, default=Path("exporters/grafana/dashboards"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""python -m netmon.inventory.generate: write the sample (or the national) inventory."""
+"""python -m netmon.gen.inventory: write the sample (or the national) inventory."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from netmon.errors import NetmonError
-from netmon.inventory.generate import hue, national, write
+from netmon.gen.inventory import hue, national, write
 
 DESCRIPTION = """Write an inventory folder.
 
@@ -21,14 +21,14 @@ generator, regenerate inventory/ and commit both.
 With --national: a synthetic national inventory (by default 63 x 470 = 29,610 agencies) for
 scale benchmarks of the topology code; generate it into a temporary folder, never commit it."""
 EPILOG = """examples:
-  python -m netmon.inventory.generate --out inventory/
-  python -m netmon.inventory.generate --national --provinces 2 --out /tmp/national
+  python -m netmon.gen.inventory --out inventory/
+  python -m netmon.gen.inventory --national --provinces 2 --out /tmp/national
 then check the result: netmon validate --inventory DIR"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m netmon.inventory.generate",
+        prog="python -m netmon.gen.inventory",
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

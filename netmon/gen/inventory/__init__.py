@@ -15,7 +15,7 @@ from ipaddress import IPv4Address
 from pathlib import Path
 
 from netmon.errors import NetmonError
-from netmon.inventory.generate.tables import (
+from netmon.gen.inventory.tables import (
     COMMUNE_BODIES,
     COMMUNES,
     CREDENTIALS,
@@ -31,7 +31,7 @@ from netmon.inventory.generate.tables import (
     SERVICES,
     Item,
 )
-from netmon.inventory.generate.yamltext import _doc
+from netmon.gen.inventory.yamltext import _doc
 
 
 @dataclass
