@@ -17,6 +17,12 @@ from pathlib import Path
 from netmon.errors import ConfigError, Problem
 from netmon.model import SNMP_SECURITY_LEVELS as LEVELS
 from netmon.model import SnmpSecurityLevel as SecurityLevel
+from netmon.probes.snmp.client import (
+    AUTH_PROTOCOLS,
+    PRIV_PROTOCOLS,
+    AuthProtocol,
+    PrivProtocol,
+)
 from netmon.yamlspec import Bool, Field, MapOf, Mapping, Obj, Str
 
 ID = r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"
@@ -107,9 +113,9 @@ class SnmpV3:
     """USM user. Below authPriv, the unused protocols and keys are None (checked on load)."""
 
     user: str
-    auth_protocol: str | None
+    auth_protocol: AuthProtocol | None
     auth_key: SecretRef | None
-    priv_protocol: str | None
+    priv_protocol: PrivProtocol | None
     priv_key: SecretRef | None
     level: SecurityLevel = "authPriv"
 
@@ -139,9 +145,21 @@ SNMP_V3 = Obj(
         "allow_insecure": Field(
             Bool(doc="true accepts a security_level below authPriv for this set")
         ),
-        "auth_protocol": Field(Str(enum=("sha", "sha256", "sha512"))),
+        "auth_protocol": Field(
+            Str(
+                enum=AUTH_PROTOCOLS,
+                ignore_case=True,
+                doc="snmp_exporter's names, any case (docs/configuration.md lists who uses which)",
+            )
+        ),
         "auth_key": Field(SECRET),
-        "priv_protocol": Field(Str(enum=("aes", "aes256"))),
+        "priv_protocol": Field(
+            Str(
+                enum=PRIV_PROTOCOLS,
+                ignore_case=True,
+                doc="AES192/AES256 extend keys as net-snmp does, AES192C/AES256C as Cisco does",
+            )
+        ),
         "priv_key": Field(SECRET),
     }
 )
@@ -247,3 +265,4 @@ def credential(data: Mapping, base: Path) -> Credential:
     return SshCredential(
         ssh["username"], ref(ssh.get("private_key"), base), ref(ssh.get("password"), base)
     )
+
