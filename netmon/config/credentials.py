@@ -19,6 +19,7 @@ from netmon.model import SNMP_SECURITY_LEVELS as LEVELS
 from netmon.model import SnmpSecurityLevel as SecurityLevel
 from netmon.probes.snmp.client import (
     AUTH_PROTOCOLS,
+    MIN_PASSPHRASE,
     PRIV_PROTOCOLS,
     AuthProtocol,
     PrivProtocol,
@@ -266,3 +267,43 @@ def credential(data: Mapping, base: Path) -> Credential:
         ssh["username"], ref(ssh.get("private_key"), base), ref(ssh.get("password"), base)
     )
 
+
+def passphrase_problem(name: str, key: str, ref: SecretRef, value: str) -> str | None:
+    """Why a resolved v3 passphrase cannot be used (RFC 3414 11.2), naming the credential set and
+    where the secret comes from, never the secret; None when it can."""
+    if len(value) >= MIN_PASSPHRASE:
+        return None
+    return (
+        f"credential set {name!r}: {key} from {ref.describe()}: {len(value)} character"
+        f"{'' if len(value) == 1 else 's'}, RFC 3414 requires at least {MIN_PASSPHRASE}"
+    )
+
+
+def secret_problems(sets: Mapping, credentials: dict[str, Credential], file: str) -> list[Problem]:
+    """What only the secrets themselves can show (v3 passphrases too short), for the secrets that
+    can be read now, at the line of the key: `netmon validate` runs where the secrets may not be
+    (a CI checkout), so a missing one is not its business; poll and serve name it when they
+    start (poller/targets.py)."""
+    out: list[Problem] = []
+    for name, cred in credentials.items():
+        if not isinstance(cred, SnmpV3):
+            continue
+        for key, ref in (("auth_key", cred.auth_key), ("priv_key", cred.priv_key)):
+            if ref is None:
+                continue
+            try:
+                value = ref.resolve().reveal()
+            except ConfigError:
+                continue
+            problem = passphrase_problem(name, key, ref, value)
+            if problem:
+                v3 = sets[name]["snmp_v3"]
+                line, col = v3.at.get(key, (v3.line, v3.col))
+                out.append(
+                    Problem(
+                        file, line, col, problem,
+                        "use a passphrase of 8 characters or more, on the device and in the "
+                        "secret (net-snmp refuses shorter ones too)",
+                    )
+                )  # fmt: skip
+    return out

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from netmon.config import SecretRef, Settings, SnmpV2c, SnmpV3, SshCredential
+from netmon.config.credentials import passphrase_problem
 from netmon.errors import NetmonError
 from netmon.model import Device, Inventory
 from netmon.probes import KINDS, ProbeTarget
@@ -76,8 +77,14 @@ def _reveal(ref: SecretRef | None) -> str:
 
 
 def _usm(name: str, cred: SnmpV3) -> Resolved:
-    """A v3 set as the SNMP client takes it."""
-    values = {"auth_key": _reveal(cred.auth_key), "priv_key": _reveal(cred.priv_key)}
+    """A v3 set as the SNMP client takes it, or why it cannot be used: a passphrase RFC 3414
+    refuses is named here, when the secret is read, with where it comes from (never itself)."""
+    keys = {"auth_key": cred.auth_key, "priv_key": cred.priv_key}
+    values = {key: _reveal(ref) for key, ref in keys.items()}
+    for key, ref in keys.items():
+        problem = ref and passphrase_problem(name, key, ref, values[key])
+        if problem:
+            return Resolved(None, problem)
     # config.yaml has checked that the level has what it uses; the rest is unused
     return Resolved(
         SnmpUsm(
