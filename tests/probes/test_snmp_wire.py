@@ -223,7 +223,7 @@ def test_agent_restart_rediscovers_v3(tmp_path: Path) -> None:
 @pytest.mark.parametrize("user", OTHER_USERS, ids=[u[0] for u in OTHER_USERS])
 def test_other_usm_protocols_against_net_snmp(agent: Snmpd, user: tuple[str, ...]) -> None:
     """SHA-256/-512 authentication and AES-256 privacy (with SHA-1, the key is extended as
-    net-snmp does: pysnmp 7.1 times out on that pair, netmon's client must not)."""
+    net-snmp does). Every pair, both engines, two agents: test_snmp_interop.py."""
     from netmon.probes.snmp.wire import WireClient
 
     name, _, _, auth_protocol, priv_protocol = user
