@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pyasn1.codec.ber import encoder
+from pyasn1.type import univ
 from pysnmp.proto import rfc1902
 
 from netmon.probes.snmp.client import SnmpClient, SnmpReply, SnmpTarget, SnmpUsm
@@ -94,7 +96,10 @@ def priv_flag_on_auth_only(reply: bytes) -> bytes:
     """The priv flag set on an authenticated authNoPriv answer (it used to raise ValueError in
     the receive loop: an AES key of 0 bytes)."""
     m = parse(reply)
-    return HOLDER.sign(dataclasses.replace(m, flags=m.flags | 0x02, priv=bytes(8)))
+    as_ciphertext = bytes(encoder.encode(univ.OctetString(m.data)))
+    return HOLDER.sign(
+        dataclasses.replace(m, flags=m.flags | 0x02, priv=bytes(8), data=as_ciphertext)
+    )
 
 
 # attack -> (user asked, reason, words of the detail)
