@@ -104,6 +104,8 @@ class Service:
             poller = self.make_poller(inv, settings, Selection(shard=self.shard))
             if poller.skipped:
                 log.warning("probes not available, skipped: %s", ", ".join(poller.skipped))
+            for problem in poller.credential_problems:
+                log.warning("credentials: %s", problem)
             inner = asyncio.Event()
             watch = asyncio.create_task(_first(stop, self._restart, inner))
 
