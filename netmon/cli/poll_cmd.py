@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from netmon.cli.safety import ensure_may_probe
+from netmon.cli.safety import ensure_may_probe, ensure_secrets
 from netmon.cli.validate_cmd import ConfigOpt, InventoryOpt
 from netmon.config import Settings, load_config
 from netmon.inventory import load_inventory
@@ -77,6 +77,7 @@ def poll(
         probes=tuple(probe or ()),
         shard=Shard.parse(shard) if shard else None,
     )
+    ensure_secrets(settings, inv, selection)
     count = 1 if once else cycles
     last = asyncio.run(_run(inv, settings, selection, count, output, save))
     if check and last is not None and any(a.reachable is False for a in last.agencies):

@@ -25,7 +25,7 @@ from typing import Annotated, TypeVar
 import typer
 
 import netmon
-from netmon.cli.safety import ensure_may_probe
+from netmon.cli.safety import ensure_may_probe, ensure_secrets, unusable_secrets
 from netmon.cli.validate_cmd import ConfigOpt, InventoryOpt
 from netmon.config import Settings, load_config
 from netmon.errors import NetmonError
@@ -151,6 +151,11 @@ class Service:
                     ensure_may_probe(inv)
                 except NetmonError as exc:
                     inv, inventory_error = None, str(exc)
+            if settings is not None and inv is not None:
+                # a secret the new files need that cannot be read: refused like a bad file
+                unusable = unusable_secrets(settings, inv, Selection(shard=self.shard))
+                if unusable:
+                    settings, config_error = None, "; ".join(unusable)
             ok = settings is not None and inv is not None
             new = replace(
                 facts,
@@ -272,7 +277,9 @@ def serve(
             print(problem.render(), file=sys.stderr)
         print(f"netmon: error: invalid web config {web_config}", file=sys.stderr)
         raise typer.Exit(1) from None
-    service = Service(inventory, config, inv, settings, Shard.parse(shard) if shard else None)
+    selection = Selection(shard=Shard.parse(shard) if shard else None)
+    ensure_secrets(settings, inv, selection)
+    service = Service(inventory, config, inv, settings, selection.shard)
     asyncio.run(_serve(service, address, web, enable_lifecycle))
 
 
