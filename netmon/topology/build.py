@@ -64,22 +64,22 @@ class Topology:
     """
 
     def __init__(self, inventory: Inventory) -> None:
-        self.inventory = inventory
-        self._agency_node = agency_nodes(inventory)
-        self._device_node = [device_node(d.id) for d in inventory.devices]
-        self._own = {
-            a.id: tuple(d.id for d in inventory.devices_of_agency.get(a.id, ()))
-            for a in inventory.agencies
-        }
-        self._core = frozenset(d.id for d in inventory.core_devices())
-        self._edges = tuple(Edge(lk.id, lk.a.device, lk.b.device) for lk in inventory.links)
-        self._index = Index.of(inventory)
-        self._links = LinkIndex(inventory)
-        self._elements = Elements()
-        self._healthy: dict[str, AgencyState] = {}
-        self._last: dict[str, DeviceState] = {}
         with _no_cyclic_gc():
-            graph = design_graph(inventory, self._edges)
+            self.inventory = inventory
+            self._agency_node = agency_nodes(inventory)
+            self._device_node = [device_node(d.id) for d in inventory.devices]
+            self._own = {
+                a.id: tuple(d.id for d in inventory.devices_of_agency.get(a.id, ()))
+                for a in inventory.agencies
+            }
+            self._core = frozenset(d.id for d in inventory.core_devices())
+            self._index = Index.of(inventory)
+            self._links = LinkIndex(inventory)
+            self._elements = Elements()
+            self._healthy: dict[str, AgencyState] = {}
+            self._last: dict[str, DeviceState] = {}
+            edges = (Edge(lk.id, lk.a.device, lk.b.device) for lk in inventory.links)
+            graph = design_graph(inventory, edges)
             nx.freeze(graph)  # shared by every cycle and handed to users: never changed
             self._design_graph = graph
             self._declared = self._analyse(graph)
@@ -122,7 +122,7 @@ class Topology:
         down_links = [k for k, (s, _, _) in links.items() if s == "down"]
         # LLDP may add edges (undeclared, wrong port), failures remove nodes: each a new graph.
         merged = with_seen(inv, self._design_graph, dr.seen_edges)
-        live = live_graph(merged, down_devices, down_links)
+        live = live_graph(merged, down_devices, down_links, attributes=False)
         now = declared if live is self._design_graph else self._analyse(live, declared)
         agencies = self._agencies(obs, merged, now)
         reached = now.dom.idom

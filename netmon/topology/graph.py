@@ -117,21 +117,37 @@ def with_seen(inventory: Inventory, design: Any, seen: Collection[Edge]) -> Any:
     return g
 
 
-def live_graph(merged: Any, devices: Iterable[str], links: Iterable[str]) -> Any:
+def live_graph(
+    merged: Any, devices: Iterable[str], links: Iterable[str], *, attributes: bool = True
+) -> Any:
     """The merged graph without the down devices and down declared links: what works now
-    (the merged graph itself when nothing failed).
+    (the merged graph itself when nothing failed). Without `attributes`, the arcs alone: what
+    the analyses read (node keys say what a node is), for users the nodes keep theirs.
 
     A copy with the nodes removed, not a networkx view: the analyses that follow (dominators,
     searches, redundancy) ran 2-3 times slower on a restricted_view at 30,000 agencies
-    (descendants 0.28 s against 0.08 s, dominators 0.57 s against 0.19 s), more than the
-    0.19 s the copy costs. A cable seen on the wrong port has a node of its own (`seen:`), so
-    removing its declared link, whose port reads down, leaves the cable LLDP shows in service.
+    (dominators 0.57 s against 0.19 s, a search 0.28 s against 0.08 s), more than the copy
+    costs (0.22 s with attributes, 0.14 s without). A cable seen on the wrong port has a node
+    of its own (`seen:`), so removing its declared link, whose port reads down, leaves the
+    cable LLDP shows in service.
     """
-    failed = [device_node(d) for d in devices] + [f"link:{lk}" for lk in links]
+    failed = {device_node(d) for d in devices} | {f"link:{lk}" for lk in links}
     if not failed:
         return merged
-    g = merged.copy()  # the merged graph stays whole: root causes are searched in it
-    g.remove_nodes_from(failed)
+    # A new graph either way: the merged graph stays whole (root causes are searched in it).
+    if attributes:
+        g = merged.copy()
+        g.remove_nodes_from(failed)
+        return g
+    g = nx.DiGraph()
+    g.add_nodes_from(n for n in merged if n not in failed)
+    g.add_edges_from(
+        (u, v)
+        for u, nbrs in successors(merged).items()
+        if u not in failed
+        for v in nbrs
+        if v not in failed
+    )
     return g
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import networkx as nx
-
 from netmon.model import Inventory
 from netmon.model.snapshot import BlastRadius, Element, ElementKind, Redundancy
 from netmon.topology.dominators import Dominance, blast_sets
@@ -149,15 +147,17 @@ def _cut_without(
 
     One search per such site: sites have one device each in most inventories, and a site's
     devices jointly are not a single dominator, so the tree cannot answer this directly.
+    A plain search that never enters the removed nodes, beside networkx's: on the national
+    graph without its two core devices `nx.descendants` of a `restricted_view` took 0.37 s
+    and `nx.generic_bfs_edges` with a neighbour filter 0.12 s, this 0.05 s (it runs for the
+    design and again for every outage, and the outage case had 0.25 s of margin left).
     """
-    # A search that does not enter them, rather than a restricted_view: networkx's views
-    # filter every adjacency they hand out (national graph without its two core devices:
-    # 0.37 s on a view, 0.13 s this way).
     succ = successors(g)
-    seen = {ROOT} | {
-        v
-        for _, v in nx.generic_bfs_edges(
-            g, ROOT, neighbors=lambda u: (v for v in succ[u] if v not in removed)
-        )
-    }
+    seen = {ROOT} | removed
+    stack = [ROOT]
+    while stack:
+        for v in succ[stack.pop()]:
+            if v not in seen:
+                seen.add(v)
+                stack.append(v)
     return [a for a, v in agencies.items() if v in dom.idom and (v not in seen or v in removed)]
