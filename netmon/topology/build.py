@@ -79,7 +79,7 @@ class Topology:
             self._healthy: dict[str, AgencyState] = {}
             self._last: dict[str, DeviceState] = {}
             edges = (Edge(lk.id, lk.a.device, lk.b.device) for lk in inventory.links)
-            graph = design_graph(inventory, edges)
+            graph = design_graph(inventory, edges, self._agency_node)
             nx.freeze(graph)  # shared by every cycle and handed to users: never changed
             self._design_graph = graph
             self._declared = self._analyse(graph)
@@ -270,9 +270,10 @@ class Topology:
 @contextmanager
 def _no_cyclic_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector meanwhile. The graphs are hundreds of thousands of
-    small dicts and no reference cycles, and each collection the allocations trigger walks the
-    whole heap again for nothing. Measured at 30,000 agencies (2 cores, load about 1): a new
-    Topology 2.40 s with the collector, 1.02 s without; an outage snapshot 3.34 s and 1.56 s.
+    small dicts and no reference cycles, and the collections their allocations set off walk
+    the whole heap again and again for nothing. Measured at 30,000 agencies (CPU, median of
+    3, 2 cores at load 1-2): a new Topology 1.0-1.1 s paused, 2.0-2.8 s with the collector
+    running; its first outage snapshot 1.6 s and 3.2-3.5 s.
     """
     was_enabled = gc.isenabled()
     gc.disable()

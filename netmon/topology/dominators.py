@@ -40,14 +40,16 @@ def dominators(g: Any) -> Dominance:
     """The dominator tree of g (an nx.DiGraph) from the root: Cooper, Harvey & Kennedy's
     iterative algorithm, as networkx's `immediate_dominators` is, shaped for networks.
 
-    Why not networkx's: measured on the national design graph (63,571 nodes, 68,235 arcs;
-    2 cores, load about 1), `nx.immediate_dominators` took 1.35 s, and 0.46 s even with the
-    pendant trees (single-homed CPEs) pruned first, which put the outage case over its 2 s
-    target; this takes 0.15 s. The differences: a node with one predecessor (most of a
-    network: access links, single-homed CPEs) is dominated by it for good, so later passes
-    visit only the others; and passes alternate direction, so a correction travels round a
-    ring in one or two passes instead of one node per pass. networkx still gives the DFS
-    order, and the tests check the result against `nx.immediate_dominators`.
+    Why not networkx's: measured on the national graph (63,571 nodes, 68,235 arcs; 2 cores
+    at load 2-3, medians of 3), `nx.immediate_dominators` takes 1.9 s, and the bench's cold
+    and outage cases 2.9 s and 3.0 s of CPU: over their 2 s target. Pruning the pendant trees
+    (single-homed CPEs) first brings it to 0.50 s (cases 1.66 s and 1.63 s: under, by less
+    than this shared machine's run-to-run swing); this takes 0.14 s (1.38 s and 1.22 s).
+    The differences: a node with one predecessor (most of a network: access links,
+    single-homed CPEs) is dominated by it for good, so later passes visit only the others;
+    and passes alternate direction, so a correction travels round a ring in one or two
+    passes instead of one node per pass. networkx still gives the DFS order, and the tests
+    check the result against `nx.immediate_dominators`.
     """
     pred = predecessors(g)
     order: list[Node] = list(nx.dfs_postorder_nodes(g, ROOT))

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import networkx as nx
+
 from netmon.model import Inventory
 from netmon.model.snapshot import BlastRadius, Element, ElementKind, Redundancy
 from netmon.topology.dominators import Dominance, blast_sets
-from netmon.topology.graph import ROOT, Node, device_node, element_of, successors
+from netmon.topology.graph import ROOT, Node, device_node, element_of, link_id, successors
 
 
 class Elements:
@@ -120,8 +122,8 @@ def redundancy(
     # wrong port keeps its declared id, so its two nodes (declared, seen) make one entry.
     by_link: dict[str, list[str]] = {}
     for n, cut_off in blast.items():
-        kind, name = element_of(n)
-        if kind == "link":
+        name = link_id(n)
+        if name is not None:
             by_link.setdefault(name, []).extend(cut_off)
     for lk in inventory.links:
         found.append((elements.get("link", lk.id), tuple(sorted(set(by_link.pop(lk.id, ()))))))
@@ -147,17 +149,15 @@ def _cut_without(
 
     One search per such site: sites have one device each in most inventories, and a site's
     devices jointly are not a single dominator, so the tree cannot answer this directly.
-    A plain search that never enters the removed nodes, beside networkx's: on the national
-    graph without its two core devices `nx.descendants` of a `restricted_view` took 0.37 s
-    and `nx.generic_bfs_edges` with a neighbour filter 0.12 s, this 0.05 s (it runs for the
-    design and again for every outage, and the outage case had 0.25 s of margin left).
+    networkx's search with a neighbour filter that never enters the removed nodes, rather than
+    one on a restricted_view, which filters every adjacency it hands out (national graph
+    without its two core devices: 0.12 s against 0.37 s).
     """
     succ = successors(g)
-    seen = {ROOT} | removed
-    stack = [ROOT]
-    while stack:
-        for v in succ[stack.pop()]:
-            if v not in seen:
-                seen.add(v)
-                stack.append(v)
+    seen = {ROOT} | {
+        v
+        for _, v in nx.generic_bfs_edges(
+            g, ROOT, neighbors=lambda u: (v for v in succ[u] if v not in removed)
+        )
+    }
     return [a for a, v in agencies.items() if v in dom.idom and (v not in seen or v in removed)]
