@@ -42,7 +42,7 @@ from netmon.export.webconfig import WebConfig, WebConfigError, load_web_config
 from netmon.inventory import load_inventory
 from netmon.model import Inventory
 from netmon.poller import CycleResult, Poller, Selection, Shard
-from netmon.topology import build_snapshot
+from netmon.topology import Topology
 
 log = logging.getLogger("netmon.serve")
 T = TypeVar("T")
@@ -101,6 +101,9 @@ class Service:
         while not stop.is_set():
             self._restart.clear()
             inv, settings = self.inventory, self.settings
+            # One Topology per inventory: its design is analysed here, once, off the loop, and
+            # each cycle pays only for the current state. A reload brings a new one.
+            topology = await asyncio.to_thread(Topology, inv)
             poller = self.make_poller(inv, settings, Selection(shard=self.shard))
             if poller.skipped:
                 log.warning("probes not available, skipped: %s", ", ".join(poller.skipped))
@@ -109,8 +112,8 @@ class Service:
             inner = asyncio.Event()
             watch = asyncio.create_task(_first(stop, self._restart, inner))
 
-            async def on_cycle(result: CycleResult, inv: Inventory = inv) -> None:
-                await self._publish(inv, result)
+            async def on_cycle(result: CycleResult, topology: Topology = topology) -> None:
+                await self._publish(topology, result)
 
             task = asyncio.create_task(poller.run(on_cycle, inner))
             try:
@@ -126,10 +129,10 @@ class Service:
                         await t
                 await poller.aclose()
 
-    async def _publish(self, inv: Inventory, result: CycleResult) -> None:
-        # build_snapshot is CPU work (tens of ms at 467 agencies): off the loop, so scrapes
-        # are answered meanwhile.
-        snap = await asyncio.to_thread(build_snapshot, inv, result.results)
+    async def _publish(self, topology: Topology, result: CycleResult) -> None:
+        # A snapshot is CPU work (milliseconds at 467 agencies, a second at 30,000): off the
+        # loop, so scrapes are answered meanwhile.
+        snap = await asyncio.to_thread(topology.snapshot, result.results)
         self.holder.set(self.holder.get().with_cycle(snap, summary(result)))
         log.info(
             "cycle %d: %.2f s, %d/%d agencies reachable, %d probes cut by the deadline",
