@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from ipaddress import AddressValueError, IPv4Address, IPv4Network
 
 from netmon.errors import Problem
-from netmon.inventory.load import Entry, Raw
+from netmon.inventory.load import Entry, Raw, ipv4
 
 # The kernel's rule for interface names: what the lab can create as a veth.
 _LINUX_IFNAME = re.compile(r"[A-Za-z0-9_.:-]{1,15}")
@@ -150,7 +150,7 @@ def _check_devices(
             _ref(e, "groups", g, raw.device_groups, "device group", p)
         _check_credentials(e, creds, p)
         try:
-            addr = IPv4Address(d["mgmt"])
+            addr = ipv4(d["mgmt"])
         except AddressValueError:
             p.append(
                 e.problem(

@@ -1,6 +1,6 @@
 """Strict YAML: a reader that refuses YAML's traps, and a spec checker with file:line:col."""
 
-from netmon.yamlspec.reader import MAX_BYTES, MAX_DEPTH, read_yaml
+from netmon.yamlspec.reader import MAX_BYTES, MAX_DEPTH, no_cyclic_gc, read_yaml
 from netmon.yamlspec.spec import (
     ROOT,
     Bool,
@@ -35,5 +35,6 @@ __all__ = [
     "Spec",
     "Str",
     "json_schema",
+    "no_cyclic_gc",
     "read_yaml",
 ]
