@@ -79,8 +79,8 @@ def coverage(
         bool, typer.Option("--check", help="exit 1 when any agency is cut off")
     ] = False,
 ) -> None:
-    """Agencies reachable from the core: total, per level, per group, per service; the cut off
-    ones with their cause."""
+    """Agencies connected (reaching every upstream service they use): total, per level, per
+    group, per service; the cut off ones with their cause."""
     snap = emit("coverage", output, snapshot, inventory)
     if check and snap.cut_off():
         print(f"netmon: {len(snap.cut_off())} agencies cut off", file=sys.stderr)

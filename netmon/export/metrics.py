@@ -105,7 +105,11 @@ def _names(s: Snapshot) -> list[Family]:
 
 def _agencies(s: Snapshot) -> list[Family]:
     info = gauge("netmon_agency_info", "An agency and its name.", [*_AGENCY, "name"])
-    up = gauge("netmon_agency_up", "1 if the agency has a working path to the core.", _AGENCY)
+    up = gauge(
+        "netmon_agency_up",
+        "1 if the agency is connected: it reaches every upstream service it uses.",
+        _AGENCY,
+    )
     cause = gauge(
         "netmon_agency_cut_off_cause",
         "1 per element that cuts the agency off (absent while it is reachable); "
@@ -139,7 +143,7 @@ def _coverage(s: Snapshot) -> list[Family]:
     )
     reachable = gauge(
         "netmon_coverage_reachable_agencies",
-        "Agencies with a working path to the core, per level and group.",
+        "Agencies connected (reaching every upstream service they use), per level and group.",
         ["level", "group"],
     )
     for cell in s.coverage.cells:  # counted by topology (coverage.py), never here
@@ -172,7 +176,8 @@ def _devices(s: Snapshot) -> list[Family]:
     )
     path = gauge(
         "netmon_device_reachable",
-        "1 if the device has a working path to the core (a PoP whose uplinks are cut reads 0).",
+        "1 if the device has a working path from the upstream devices, where the services "
+        "attach (a PoP whose uplinks are cut reads 0).",
         ["device", "role"],
     )
     for d in s.devices:

@@ -57,7 +57,7 @@ class DeviceState:
     site: str | None
     agency: str | None
     status: Status  # down: every probe failed; unknown: never probed
-    reachable: bool  # a path from the core exists in the current graph
+    reachable: bool  # a path from the upstream devices (where services attach) exists now
     probes_ok: tuple[str, ...] = ()
     probes_failed: tuple[str, ...] = ()
 
@@ -97,6 +97,8 @@ class AgencyState:
     level: str
     group: str
     devices: tuple[str, ...]
+    # Connected: reaches every upstream service it uses (topology/coverage.py `connected`,
+    # the one definition); the name predates that definition and stays for saved snapshots.
     reachable: bool
     causes: tuple[Cause, ...] = ()  # empty when reachable, or when no path was ever declared
     services: tuple[str, ...] = ()  # services the agency uses

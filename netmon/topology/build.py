@@ -21,8 +21,8 @@ from netmon.model.snapshot import (
     Redundancy,
     Snapshot,
 )
-from netmon.topology.cause import explain, frontier
-from netmon.topology.coverage import coverage
+from netmon.topology.cause import causes, explain, frontier
+from netmon.topology.coverage import connected, coverage
 from netmon.topology.dominators import Dominance, dominators
 from netmon.topology.drift import LinkIndex, compare
 from netmon.topology.graph import (
@@ -33,6 +33,7 @@ from netmon.topology.graph import (
     device_node,
     live_graph,
     reachable_from,
+    upstream,
     with_seen,
 )
 from netmon.topology.observe import Index, Observed, observe
@@ -72,7 +73,8 @@ class Topology:
                 a.id: tuple(d.id for d in inventory.devices_of_agency.get(a.id, ()))
                 for a in inventory.agencies
             }
-            self._core = frozenset(d.id for d in inventory.core_devices())
+            self._upstream = frozenset(upstream(inventory))
+            self._service_devices = {sv.id: sv.devices for sv in inventory.services}
             self._index = Index.of(inventory)
             self._links = LinkIndex(inventory)
             self._elements = Elements()
@@ -162,7 +164,7 @@ class Topology:
     def _analyse(self, g: Any, declared: Analysis | None = None) -> Analysis:
         inv, nodes = self.inventory, self._agency_node
         dom = dominators(g)
-        spofs = agency_spofs(nodes, dom, inv, self._core, self._elements)
+        spofs = agency_spofs(nodes, dom, inv, self._upstream, self._elements)
         previous = declared.redundancy if declared else None
         return Analysis(
             dom,
@@ -215,23 +217,26 @@ class Topology:
         nodes = self._agency_node
         cut_off = any(v not in reached for v in nodes.values())
         first = frontier(merged, reached.keys()) if cut_off else {}
+        by_service: dict[str, dict[Node, frozenset[Node]]] = {}  # frontiers, when needed
         declared_spofs = self._declared.spofs
         out = []
         for a in self.inventory.agencies:
             node = nodes.get(a.id)
-            ok = node is not None and node in reached
-            why = (
-                ()
-                if ok or node is None
-                else explain(
-                    merged, self._chain(node), first, reached.keys(), obs.status, self._own[a.id]
-                )
-            )
+            upstream_ok = node is not None and node in reached
             cut = tuple(
                 s
                 for s in a.services
                 if s in now.services and (node is None or node not in now.services[s])
             )
+            ok = connected(upstream_ok, a.services, cut)
+            if ok or node is None:
+                why: tuple[Cause, ...] = ()
+            elif not upstream_ok:
+                why = explain(
+                    merged, self._chain(node), first, reached.keys(), obs.status, self._own[a.id]
+                )
+            else:  # reaches where one service attaches, not where another does
+                why = self._service_causes(merged, node, cut, now, obs, by_service, a.id)
             spofs = now.spofs[a.id]
             if ok and not cut and spofs == declared_spofs[a.id]:
                 # The usual case, every cycle: reuse one object per agency instead of 30,000 new.
@@ -242,6 +247,29 @@ class Topology:
             else:
                 out.append(self._state(a, ok, why, cut, spofs))
         return tuple(out)
+
+    def _service_causes(
+        self,
+        merged: Any,
+        node: Node,
+        cut: tuple[str, ...],
+        now: Analysis,
+        obs: Observed,
+        frontiers: dict[str, dict[Node, frozenset[Node]]],
+        agency: str,
+    ) -> tuple[Cause, ...]:
+        """The first failures on the paths from each cut service's devices to the agency: only
+        for inventories whose services attach at different devices, where an agency can reach
+        one service and not another."""
+        found: set[Cause] = set()
+        for s in cut:
+            reach = now.services[s]
+            if s not in frontiers:
+                sources = [device_node(d) for d in self._service_devices[s]]
+                frontiers[s] = frontier(merged, reach, sources)
+            first = frontiers[s].get(node, frozenset())
+            found.update(causes(merged, first, reach, obs.status, self._own[agency]))
+        return tuple(sorted(found, key=lambda c: (c.kind, c.id)))
 
     def _state(
         self,

@@ -28,16 +28,21 @@ from netmon.topology.graph import (
 )
 
 
-def frontier(merged: Any, reached: Collection[Node]) -> dict[Node, frozenset[Node]]:
+def frontier(
+    merged: Any, reached: Collection[Node], sources: Collection[Node] = ()
+) -> dict[Node, frozenset[Node]]:
     """For every node the core cannot reach: the first failed nodes on the paths leading to it.
 
     merged: the nx.DiGraph with failed elements still in; reached: what the core reaches now.
+    sources: where the paths start, when not at the root (a service's devices): those not
+    reached are first failures themselves.
     """
     succ, pred = successors(merged), predecessors(merged)
     out: dict[Node, frozenset[Node]] = {}
     queue: list[Node] = []
+    starts = set(sources)
     for v in succ:
-        if v not in reached and any(p in reached for p in pred[v]):
+        if v not in reached and (v in starts or any(p in reached for p in pred[v])):
             out[v] = frozenset((v,))
             queue.append(v)
     # Forward through the unreachable region, growing sets until nothing changes (cycles,

@@ -1,4 +1,4 @@
-"""Coverage: agencies reachable per level, group, service and (level, group) cell.
+"""Coverage: agencies connected per level, group, service and (level, group) cell.
 
 The one place netmon counts them: the reports, /metrics and `netmon inventory show` all read
 these counts from the Snapshot.
@@ -8,6 +8,24 @@ from __future__ import annotations
 
 from netmon.model import Inventory
 from netmon.model.snapshot import AgencyState, Coverage, CoverageCell, CoverageCount
+
+
+def connected(upstream: bool, uses: tuple[str, ...], cut: tuple[str, ...]) -> bool:
+    """Whether an agency is connected: THE definition, used for coverage, `--check`,
+    netmon_agency_up, the alerts and the single points of failure alike.
+
+    An agency is connected when it reaches every upstream service it uses (the government
+    data network, the centralised Internet gateway: `services:`, by default all of them).
+    Every one, not one of them: an agency whose document exchange rides the data network is
+    not served by the Internet gateway alone. An agency that uses no service is connected
+    when it reaches the upstream devices (graph.upstream: where the services attach, or the
+    core when the inventory declares none). Never "reaches a device with role core": a
+    province's own core router has that role and carries no service.
+
+    upstream: the agency is reached from the upstream devices; uses: the services it uses;
+    cut: those it cannot reach now.
+    """
+    return not cut if uses else upstream
 
 
 def coverage(inventory: Inventory, agencies: tuple[AgencyState, ...]) -> Coverage:

@@ -10,8 +10,8 @@ Why links are nodes: a link failure then is a node failure, so one dominator tre
 Nodes are strings named like `Element` prints (`str(Element)`), so the same key means the same
 thing in the design, in the live graph, in GraphML and in a report:
 
-- `root` (kind root): a virtual root with an arc to every core device, where reachability
-  starts.
+- `root` (kind root): a virtual root with an arc to every upstream device (`upstream`: where
+  the services attach), where reachability starts.
 - `device:<id>` (kind device): `role`; `agency` for an agency's device.
 - `link:<id>` (kind link): a declared link; `a`, `b` (its end devices), `declared` True.
 - `seen:<id>` (kind link): a cable LLDP shows that no declared link explains (id `a:x--b:y`),
@@ -52,6 +52,21 @@ class Edge:
     declared: bool = True
 
 
+def upstream(inventory: Inventory) -> tuple[str, ...]:
+    """The devices reachability starts from: those the upstream services attach at (the
+    government data network, the centralised Internet gateway), in inventory order; the core
+    devices when the inventory declares no service.
+
+    Not "every device with role core": a national inventory gives each province a core
+    router of its own, and an agency that reaches its province's core but not the national
+    one where the services attach is cut off (docs/topology.md, "Connected").
+    """
+    attached = {d for s in inventory.services for d in s.devices}
+    if not attached:
+        return tuple(d.id for d in inventory.core_devices())
+    return tuple(d.id for d in inventory.devices if d.id in attached)
+
+
 def device_node(device: str) -> Node:
     return f"device:{device}"
 
@@ -84,7 +99,7 @@ def design_graph(inventory: Inventory, edges: Iterable[Edge], agencies: Mapping[
             attrs["agency"] = d.agency
         nodes.append((device_node(d.id), attrs))
         transit[d.id] = d.role != "cpe"
-    arcs = [(ROOT, device_node(core.id)) for core in inventory.core_devices()]
+    arcs = [(ROOT, device_node(d)) for d in upstream(inventory)]
     for agency, node in agencies.items():
         if node.startswith("agency:"):
             nodes.append((node, {"kind": "agency", "id": agency}))

@@ -10,7 +10,15 @@ import networkx as nx
 from netmon.model import Inventory
 from netmon.model.snapshot import BlastRadius, Element, ElementKind, Redundancy
 from netmon.topology.dominators import Dominance, blast_sets
-from netmon.topology.graph import ROOT, Node, device_node, element_of, link_id, successors
+from netmon.topology.graph import (
+    ROOT,
+    Node,
+    device_node,
+    element_of,
+    link_id,
+    successors,
+    upstream,
+)
 
 
 class Elements:
@@ -37,9 +45,9 @@ def agency_spofs(
 ) -> dict[str, tuple[Element, ...]]:
     """For each agency, the devices and links whose single failure cuts it off, core side first.
 
-    The core devices are left out (they are where reachability starts: every agency depends on
-    the core, and an alert saying so for each would be noise; the core's own redundancy shows
-    in the device blast radius), and so are the agency's own devices.
+    The upstream devices are left out (they are where reachability starts: every agency
+    depends on them, and an alert saying so for each would be noise; their own redundancy
+    shows in their site's blast radius), and so are the agency's own devices.
 
     Agencies behind one PoP share their chain above it, so chains are built once per node of
     the dominator tree and shared (a national inventory has 30,000 agencies, few PoPs).
@@ -93,11 +101,11 @@ def redundancy(
     blast = blast_sets(agencies, dom)
     idom = dom.idom
     dominating = {idom[v] for v in idom} - {ROOT}
-    # A sole core device is the root itself: everything depends on it, which says nothing
-    # about the graph's shape (the core site's blast radius reports it). With several core
-    # devices, one that alone carries part of the network is a true articulation point.
-    cores = [d.id for d in inventory.core_devices()]
-    root_itself = set(cores) if len(cores) == 1 else set()
+    # A sole upstream device is the root itself: everything depends on it, which says nothing
+    # about the graph's shape (its site's blast radius reports it). With several, one that
+    # alone carries part of the network is a true articulation point.
+    starts = upstream(inventory)
+    root_itself = set(starts) if len(starts) == 1 else set()
     named = [element_of(x) for x in dominating]
     articulation = sorted(n for k, n in named if k == "device" and n not in root_itself)
     bridges = sorted(n for k, n in named if k == "link")

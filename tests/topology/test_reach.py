@@ -106,7 +106,12 @@ def test_services_follow_the_devices_they_attach_to() -> None:
     inv = net.inventory()
     snap = build_snapshot(inv, healthy(inv, dead={"core-2"}), at=0)
     new = snap.agency_by_id["xa-moi"]
-    assert new.reachable and new.services_cut == ("internet",)
+    # Connected means reaching every service it uses: the data network alone is not enough,
+    # and the cause is the dead device the Internet service attaches at.
+    assert not new.reachable and new.services_cut == ("internet",)
+    assert new.causes == (Cause("device", "core-2", "down"),)
+    assert snap.device_by_id["cpe-xa-moi"].reachable  # the device itself is reached
+    assert [a.id for a in snap.cut_off()] == ["xa-moi"]
     by_service = {c.id: c for c in snap.coverage.by_service}
     assert by_service["internet"].total == 1 and by_service["internet"].reachable == 0
     assert by_service["tslcd"].total == 6 and by_service["tslcd"].reachable == 6
