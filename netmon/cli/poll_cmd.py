@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,12 +22,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from netmon.cli.safety import ensure_may_probe, ensure_secrets
+from netmon.cli.sharding import Plan, ShardByOpt, ShardOpt
 from netmon.cli.validate_cmd import ConfigOpt, InventoryOpt
 from netmon.config import Settings, load_config
 from netmon.inventory import load_inventory
 from netmon.model import Inventory, ProbeResult, snapshot_to_json
 from netmon.poller import CycleResult, Poller, Selection, Shard
-from netmon.topology import Topology
 
 
 class Output(StrEnum):
@@ -46,9 +46,8 @@ def poll(
     ] = None,
     inventory: InventoryOpt = Path("inventory"),
     config: ConfigOpt = Path("config.yaml"),
-    shard: Annotated[
-        str | None, typer.Option("--shard", help="I/N: poll only shard I of N (0-based)")
-    ] = None,
+    shard: ShardOpt = None,
+    shard_by: ShardByOpt = "hash",
     save: Annotated[
         Path | None, typer.Option("--save", help="write the cycle's topology snapshot (JSON)")
     ] = None,
@@ -72,14 +71,15 @@ def poll(
         print(f"netmon: error: unknown agency: {', '.join(unknown)}", file=sys.stderr)
         raise typer.Exit(2)
     ensure_may_probe(inv)
-    selection = Selection(
-        agencies=tuple(agency or ()),
-        probes=tuple(probe or ()),
-        shard=Shard.parse(shard) if shard else None,
-    )
+    plan = Plan.of(inv, Shard.parse(shard, shard_by) if shard else None)
+    selection = plan.selection(Selection(agencies=tuple(agency or ()), probes=tuple(probe or ())))
     ensure_secrets(settings, inv, selection)
     count = 1 if once else cycles
-    last = asyncio.run(_run(inv, settings, selection, count, output, save))
+    saving = (plan, save) if save is not None else None
+    last = asyncio.run(_run(inv, settings, selection, count, output, saving))
+    if last is not None and plan.view is not None:  # a shard answers for its agencies only
+        mine = plan.view.scope.agencies
+        last = replace(last, agencies=tuple(a for a in last.agencies if a.id in mine))
     if check and last is not None and any(a.reachable is False for a in last.agencies):
         raise typer.Exit(1)
 
@@ -90,11 +90,10 @@ async def _run(
     selection: Selection,
     count: int | None,
     output: Output,
-    save: Path | None,
+    saving: tuple[Plan, Path] | None,
 ) -> CycleResult | None:
     err = Console(stderr=True)
-    # --save writes a snapshot every cycle: one Topology analyses the design once for all.
-    saving = (Topology(inv), save) if save is not None else None
+    # --save writes a snapshot every cycle: one Topology (the plan's) analyses the design once.
     poller = Poller(inv, settings, selection)
     if poller.skipped:
         err.print(f"not available yet, skipped: {', '.join(poller.skipped)}")
@@ -137,13 +136,14 @@ def _emit(
     inv: Inventory,
     result: CycleResult,
     output: Output,
-    saving: tuple[Topology, Path] | None,
+    saving: tuple[Plan, Path] | None,
     deadline_s: float,
     err: Console,
 ) -> None:
     if saving is not None:
-        topology, path = saving
-        path.write_text(snapshot_to_json(topology.snapshot(result.results)), encoding="utf-8")
+        plan, path = saving
+        snap = plan.snapshot(plan.topology.snapshot(result.results))
+        path.write_text(snapshot_to_json(snap), encoding="utf-8")
     if output is Output.json:
         print(json.dumps(cycle_json(inv, result, deadline_s), ensure_ascii=False, indent=2))
     else:

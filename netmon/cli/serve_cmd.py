@@ -26,6 +26,7 @@ import typer
 
 import netmon
 from netmon.cli.safety import ensure_may_probe, ensure_secrets, unusable_secrets
+from netmon.cli.sharding import Plan, ShardByOpt, ShardOpt
 from netmon.cli.validate_cmd import ConfigOpt, InventoryOpt
 from netmon.config import Settings, load_config
 from netmon.errors import NetmonError
@@ -40,9 +41,8 @@ from netmon.export.state import (
 )
 from netmon.export.webconfig import WebConfig, WebConfigError, load_web_config
 from netmon.inventory import load_inventory
-from netmon.model import Inventory
+from netmon.model import Inventory, Snapshot
 from netmon.poller import CycleResult, Poller, Selection, Shard
-from netmon.topology import Topology
 
 log = logging.getLogger("netmon.serve")
 T = TypeVar("T")
@@ -77,10 +77,12 @@ class Service:
         settings: Settings,
         shard: Shard | None = None,
         make_poller: Callable[[Inventory, Settings, Selection], Poller] = Poller,
+        plan: Plan | None = None,
     ) -> None:
         self.make_poller = make_poller  # tests pass a Poller with fake probes
         self.inventory_dir, self.config_path = inventory_dir, config_path
         self.inventory, self.settings, self.shard = inventory, settings, shard
+        self._plan = plan  # the start-up's, for the first run (a reload makes a new one)
         now = time.time()
         facts = ServiceFacts(
             version=netmon.__version__,
@@ -90,7 +92,8 @@ class Service:
             down_after=settings.down_after,
             inventory=LoadStatus(True, now),
             config=LoadStatus(True, now),
-            shard=str(shard.index) + "/" + str(shard.count) if shard else "",
+            shard=str(shard or Shard.whole()),
+            shard_by=shard.by if shard else "hash",
         )
         self.holder = StateHolder(ExportState(facts))
         self._restart = asyncio.Event()
@@ -102,9 +105,14 @@ class Service:
             self._restart.clear()
             inv, settings = self.inventory, self.settings
             # One Topology per inventory: its design is analysed here, once, off the loop, and
-            # each cycle pays only for the current state. A reload brings a new one.
-            topology = await asyncio.to_thread(Topology, inv)
-            poller = self.make_poller(inv, settings, Selection(shard=self.shard))
+            # each cycle pays only for the current state. A reload brings a new one, and with
+            # it the shard's plan (what it polls and owns).
+            plan, self._plan = self._plan, None
+            if plan is None or plan.inventory is not inv:
+                plan = await asyncio.to_thread(Plan.of, inv, self.shard)
+            state = self.holder.get()
+            self.holder.set(replace(state, facts=replace(state.facts, shard_agencies=plan.sizes)))
+            poller = self.make_poller(inv, settings, plan.selection())
             if poller.skipped:
                 log.warning("probes not available, skipped: %s", ", ".join(poller.skipped))
             for problem in poller.credential_problems:
@@ -112,8 +120,8 @@ class Service:
             inner = asyncio.Event()
             watch = asyncio.create_task(_first(stop, self._restart, inner))
 
-            async def on_cycle(result: CycleResult, topology: Topology = topology) -> None:
-                await self._publish(topology, result)
+            async def on_cycle(result: CycleResult, plan: Plan = plan) -> None:
+                await self._publish(plan, result)
 
             task = asyncio.create_task(poller.run(on_cycle, inner))
             try:
@@ -129,11 +137,14 @@ class Service:
                         await t
                 await poller.aclose()
 
-    async def _publish(self, topology: Topology, result: CycleResult) -> None:
+    async def _publish(self, plan: Plan, result: CycleResult) -> None:
         # A snapshot is CPU work (milliseconds at 467 agencies, a second at 30,000): off the
-        # loop, so scrapes are answered meanwhile.
-        snap = await asyncio.to_thread(topology.snapshot, result.results)
-        self.holder.set(self.holder.get().with_cycle(snap, summary(result)))
+        # loop, so scrapes are answered meanwhile. A shard exports its share of it.
+        def build() -> Snapshot:
+            return plan.snapshot(plan.topology.snapshot(result.results))
+
+        snap = await asyncio.to_thread(build)
+        self.holder.set(self.holder.get().with_cycle(snap, plan.cycle(summary(result))))
         log.info(
             "cycle %d: %.2f s, %d/%d agencies reachable, %d probes cut by the deadline",
             result.number,
@@ -156,7 +167,7 @@ class Service:
                     inv, inventory_error = None, str(exc)
             if settings is not None and inv is not None:
                 # a secret the new files need that cannot be read: refused like a bad file
-                unusable = unusable_secrets(settings, inv, Selection(shard=self.shard))
+                unusable = unusable_secrets(settings, inv, await _selection(inv, self.shard))
                 if unusable:
                     settings, config_error = None, "; ".join(unusable)
             ok = settings is not None and inv is not None
@@ -191,6 +202,14 @@ class Service:
             return ReloadOutcome(False, f"reload refused, previous state kept: {message}")
 
 
+async def _selection(inventory: Inventory, shard: Shard | None) -> Selection:
+    """What a shard would poll of this inventory (all of it, unsharded)."""
+    if shard is None:
+        return Selection()
+    plan = await asyncio.to_thread(Plan.of, inventory, shard)
+    return plan.selection()
+
+
 async def _try(load: Callable[[Path], T], path: Path) -> tuple[T | None, str]:
     """Load off the loop; a NetmonError becomes its message (file:line:col, never a secret)."""
     try:
@@ -221,9 +240,8 @@ def serve(
         Path | None,
         typer.Option("--web-config", "--web.config.file", help="TLS and basic auth file"),
     ] = None,
-    shard: Annotated[
-        str | None, typer.Option("--shard", help="I/N: poll only shard I of N (0-based)")
-    ] = None,
+    shard: ShardOpt = None,
+    shard_by: ShardByOpt = "hash",
     log_level: Annotated[
         str, typer.Option("--log-level", help="debug, info, warning or error")
     ] = "info",
@@ -280,9 +298,10 @@ def serve(
             print(problem.render(), file=sys.stderr)
         print(f"netmon: error: invalid web config {web_config}", file=sys.stderr)
         raise typer.Exit(1) from None
-    selection = Selection(shard=Shard.parse(shard) if shard else None)
-    ensure_secrets(settings, inv, selection)
-    service = Service(inventory, config, inv, settings, selection.shard)
+    split = Shard.parse(shard, shard_by) if shard else None
+    plan = Plan.of(inv, split)
+    ensure_secrets(settings, inv, plan.selection())
+    service = Service(inventory, config, inv, settings, split, plan=plan)
     asyncio.run(_serve(service, address, web, enable_lifecycle))
 
 

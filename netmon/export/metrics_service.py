@@ -15,10 +15,21 @@ def service_families(f: ServiceFacts) -> list[Family]:
     )
     build.add([netmon.__version__, platform.python_version()], 1)
     out: list[Family] = [build]
-    if f.shard:
-        shard = gauge("netmon_shard_info", "The shard this instance polls (I/N).", ["shard"])
-        shard.add([f.shard], 1)
-        out.append(shard)
+    shard = gauge(
+        "netmon_shard_info",
+        "The shard this instance is (I/N; 0/1 when not sharded) and how agencies are split.",
+        ["shard", "by"],
+    )
+    shard.add([f.shard, f.shard_by], 1)
+    owned = gauge(
+        "netmon_shard_agencies",
+        "Agencies each shard of the split owns, from the inventory: every instance exports "
+        "every shard's, so the total holds when a shard stops.",
+        ["shard"],
+    )
+    for name, count in f.shard_agencies:
+        owned.add([name], count)
+    out += [shard, owned]
     for what, st in (("inventory", f.inventory), ("config", f.config)):
         ok = gauge(
             f"netmon_{what}_load_success",

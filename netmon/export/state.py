@@ -64,7 +64,11 @@ class ServiceFacts:
     reload_failures: int = 0
     cycles: int = 0
     deadline_overruns: int = 0  # cycles in which the deadline cut at least one probe
-    shard: str = ""  # "i/n" when this instance polls one shard
+    shard: str = "0/1"  # "i/n": this instance is shard i of n ("0/1": not sharded)
+    shard_by: str = "hash"
+    # Agencies each shard of the split owns ("i/n", count): every instance exports all of
+    # them, so a shard that stopped still counts in the totals (as not reported).
+    shard_agencies: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

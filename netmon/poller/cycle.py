@@ -20,7 +20,7 @@ from netmon.config import Settings
 from netmon.model import Device, Inventory, ProbeResult
 from netmon.poller.carry import Carry
 from netmon.poller.debounce import AgencyStatus, Debounce, reachable_now
-from netmon.poller.shard import Shard, stable_hash
+from netmon.poller.shard import stable_hash
 from netmon.poller.targets import build_targets
 from netmon.probes import KINDS, PROBES, Probe, ProbeEnv, ProbeTarget, close_env, open_env
 from netmon.probes.snmp.client import SnmpCommunity
@@ -49,7 +49,9 @@ class Selection:
 
     agencies: tuple[str, ...] = ()  # empty: every agency and every site device
     probes: tuple[str, ...] = ()  # empty: every probe each device lists
-    shard: Shard | None = None
+    # A shard's devices (topology.shard.Scope.polled: its own and the shared infrastructure on
+    # their paths); None: every device. Only the agencies with a device here are debounced.
+    devices: frozenset[str] | None = None
 
 
 def selected(inventory: Inventory, selection: Selection) -> tuple[list[Device], set[str]]:
@@ -58,7 +60,7 @@ def selected(inventory: Inventory, selection: Selection) -> tuple[list[Device], 
         d
         for d in inventory.devices
         if (not selection.agencies or d.agency in selection.agencies)
-        and (selection.shard is None or selection.shard.owns(d))
+        and (selection.devices is None or d.id in selection.devices)
     ]
     kinds = set(selection.probes) if selection.probes else {k for d in devices for k in d.probes}
     return devices, kinds
@@ -110,7 +112,7 @@ class Poller:
             for a in inventory.agencies
             if not selection.agencies or a.id in selection.agencies
         }
-        if selection.shard is not None:
+        if selection.devices is not None:
             self.devices_of = {a: ds for a, ds in self.devices_of.items() if ds}
         self._own_env = env is None
         if env is None:

@@ -91,6 +91,11 @@ class Topology:
         """The declared design as an nx.DiGraph (frozen: copy it to change it)."""
         return self._design_graph
 
+    @property
+    def dominance(self) -> Dominance:
+        """The declared design's dominator tree (who carries whom)."""
+        return self._declared.dom
+
     def live(self, snapshot: Snapshot) -> Any:
         """The graph a snapshot of this inventory saw, as a new nx.DiGraph: the design, plus
         the cables LLDP showed that no declared link explains (`seen:` nodes), without the
