@@ -98,6 +98,10 @@ CASES: tuple[Case, ...] = (
     Case(
         "CoverageBelowTarget",
         (  # two shards: 467 agencies in all, 10 of the first shard's cut off from 1m
+            (sel("netmon_shard_agencies", **J, shard="0/2"), "100x20"),
+            (sel("netmon_shard_agencies", **J, shard="1/2"), "367x20"),
+            (sel("netmon_shard_agencies", **_B, shard="0/2"), "100x20"),
+            (sel("netmon_shard_agencies", **_B, shard="1/2"), "367x20"),
             (sel("netmon_coverage_agencies", **J, level="commune", group="phu-vang"), "100x20"),
             (
                 sel("netmon_coverage_reachable_agencies", **J, level="commune", group="phu-vang"),
@@ -216,6 +220,21 @@ CASES: tuple[Case, ...] = (
             (sel("netmon_start_time_seconds", **_C), "0x20"),
         ),
         (("2m", ()), ("5m", (J, _C))),
+    ),
+    Case(
+        "NetmonShardDown",
+        (  # three shards; the third stops at 2m (its series go stale): the others still say
+            # it owns 150 agencies
+            *(
+                (sel("netmon_shard_agencies", **inst, shard=f"{i}/3"), f"{n}x20")
+                for inst in (J, _B, _C)
+                for i, n in enumerate((160, 157, 150))
+            ),
+            (sel("netmon_shard_info", **J, shard="0/3", by="hash"), "1x20"),
+            (sel("netmon_shard_info", **_B, shard="1/3", by="hash"), "1x20"),
+            (sel("netmon_shard_info", **_C, shard="2/3", by="hash"), "1 1 1 1 stale"),
+        ),
+        (("2m30s", ()), ("4m", ({"shard": "2/3"},))),
     ),
     Case(
         "NetmonDown",

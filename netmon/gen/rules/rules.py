@@ -56,8 +56,16 @@ _UTIL = (
     " / on(job, instance, link) group_left(kind) netmon_link_capacity_bytes_per_second"
 )
 RECORDING: tuple[Recording, ...] = (
-    Recording("netmon:coverage_agencies:sum", "sum(netmon_coverage_agencies)"),
+    # Every instance exports how many agencies each shard of the split owns (a fact of the
+    # inventory): one figure per shard, so the total declared holds when a shard stops, and
+    # its agencies count as not connected, never as absent (docs/scale.md).
+    Recording("netmon:shard_agencies:max", "max by (shard) (netmon_shard_agencies)"),
+    Recording("netmon:coverage_agencies:sum", "sum(netmon:shard_agencies:max)"),
     Recording("netmon:coverage_reachable_agencies:sum", "sum(netmon_coverage_reachable_agencies)"),
+    Recording(
+        "netmon:coverage_unreported_agencies:sum",
+        "netmon:coverage_agencies:sum - (sum(netmon_coverage_agencies) or vector(0))",
+    ),
     Recording(
         "netmon:coverage:ratio",
         "netmon:coverage_reachable_agencies:sum / netmon:coverage_agencies:sum",
@@ -120,8 +128,8 @@ ALERTS: tuple[Alert, ...] = (
         "{{ $labels.cause_id }} is {{ $labels.cause_state }}",
         "Cơ quan {{ $labels.name }} mất kết nối: {{ $labels.cause_kind }} "
         "{{ $labels.cause_id }} ({{ $labels.cause_state }})",
-        "{{ $labels.name }} ({{ $labels.agency }}, {{ $labels.group }}) has no working path to "
-        "the core. netmon names {{ $labels.cause_kind }} {{ $labels.cause_id }} as the cause. "
+        "{{ $labels.name }} ({{ $labels.agency }}, {{ $labels.group }}) cannot reach an "
+        "upstream service it uses. netmon names {{ $labels.cause_kind }} {{ $labels.cause_id }} as the cause. "
         "single_homed={{ $labels.single_homed }}: when true, the agency depends on that element "
         "alone and this alert is inhibited while the element's own alert fires.",
         "{{ $labels.name }} ({{ $labels.agency }}, {{ $labels.group }}) không còn đường nào "
@@ -174,9 +182,11 @@ ALERTS: tuple[Alert, ...] = (
         "warning",
         f"MetroNet coverage is below {COVERAGE_TARGET:.0%}",
         f"Tỷ lệ cơ quan kết nối MetroNet dưới {COVERAGE_TARGET:.0%}",
-        "Fewer than the target share of declared agencies are reachable from the core. The "
-        "Overview dashboard lists the agencies cut off and their causes.",
-        "Số cơ quan kết nối được tới trung tâm thấp hơn mục tiêu. Bảng điều khiển Tổng quan "
+        "Fewer than the target share of declared agencies are connected (reach every "
+        "upstream service they use); the agencies of a shard that reports nothing count as "
+        "not connected. The Overview dashboard lists the agencies cut off and their causes.",
+        "Số cơ quan kết nối được tới các dịch vụ cấp trên thấp hơn mục tiêu; cơ quan thuộc "
+        "phân vùng không gửi số liệu được tính là mất kết nối. Bảng điều khiển Tổng quan "
         "liệt kê các cơ quan mất kết nối và nguyên nhân.",
         "Open the Overview dashboard, group the agencies cut off by cause and work on the "
         "cause that cuts off most.",
@@ -274,6 +284,27 @@ ALERTS: tuple[Alert, ...] = (
         "Không có chu kỳ nào kết thúc trong ba khoảng thời gian: mọi số liệu đều đã cũ.",
         "Read netmon's log (journalctl -u netmon); restart it if the poller is stuck.",
         "Đọc nhật ký của netmon (journalctl -u netmon); khởi động lại nếu bộ thăm dò bị treo.",
+    ),
+    Alert(
+        "NetmonShardDown",
+        # A shard every other instance knows of (netmon_shard_agencies) that exports nothing
+        # itself: stopped, unreachable, or never started. Its agencies are unwatched.
+        "netmon:shard_agencies:max unless on(shard) max by (shard) (netmon_shard_info)",
+        "1m",
+        "critical",
+        "netmon shard {{ $labels.shard }} reports nothing: its agencies are unwatched",
+        "Phân vùng netmon {{ $labels.shard }} không gửi số liệu: các cơ quan của nó không "
+        "được giám sát",
+        "No instance exports shard {{ $labels.shard }}, which owns agencies by the inventory. "
+        "Its agencies count as not connected in the coverage total "
+        "(netmon:coverage_unreported_agencies:sum) until it is back.",
+        "Không phiên bản nào xuất số liệu của phân vùng {{ $labels.shard }}, phân vùng sở hữu "
+        "một số cơ quan theo danh mục. Các cơ quan này được tính là mất kết nối trong tổng độ "
+        "phủ (netmon:coverage_unreported_agencies:sum) cho đến khi phân vùng hoạt động lại.",
+        "Find the host of that shard (exporters/prometheus/targets/), systemctl status netmon "
+        "there; any host can run it with the same inventory and --shard.",
+        "Tìm máy chủ chạy phân vùng đó (exporters/prometheus/targets/), chạy systemctl status "
+        "netmon trên máy đó; máy nào cũng chạy được với cùng danh mục và --shard.",
     ),
     Alert(
         "NetmonDown",
