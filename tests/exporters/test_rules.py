@@ -44,6 +44,7 @@ def test_every_alert_is_bilingual_and_tested() -> None:
         "ProbeAuthFailing",
         "TopologyDrift",
         "NetmonCycleStale",
+        "NetmonShardDown",
         "NetmonDown",
     }
     assert {a.name for a in ALERTS} == wanted
