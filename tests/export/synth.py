@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from netmon.export.state import (
@@ -18,7 +19,9 @@ from netmon.export.state import (
 )
 from netmon.inventory import load_inventory
 from netmon.model import Endpoint, InterfaceState, Inventory, Neighbour, ProbeResult
+from netmon.model.shard import Shard
 from netmon.topology import build_snapshot
+from netmon.topology.shard import shard_sizes
 
 REPO = Path(__file__).parents[2]
 LAB_SMALL = REPO / "tests" / "data" / "lab-small"
@@ -125,4 +128,6 @@ def state(inv: Inventory, rs: list[ProbeResult], *, failures: int = 0) -> Export
         agencies.append(AgencyDebounce(a.id, reach, n, n >= 3))
     now = time.time()
     cycle = CycleSummary(7, now - 1.5, 1.25, tuple(rs), tuple(agencies), 0)
-    return ExportState(facts(), None, None).with_cycle(snap, cycle)
+    # as `netmon serve` says it unsharded: the one shard of one owns every agency
+    sizes = shard_sizes(inv, Shard.whole())
+    return ExportState(replace(facts(), shard_agencies=sizes), None, None).with_cycle(snap, cycle)

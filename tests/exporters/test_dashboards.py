@@ -50,8 +50,15 @@ def test_agency_drilldown_has_its_variable_and_topology_uses_node_graph() -> Non
     assert "agency" in names
     assert any('agency="$agency"' in t["expr"] for p in agency["panels"] for t in p["targets"])
     topo = json.loads(render_all()["netmon-topology.json"])
-    (graph,) = [p for p in topo["panels"] if p["type"] == "nodeGraph"]
-    assert {t["format"] for t in graph["targets"]} == {"node-graph-nodes", "node-graph-edges"}
+    json_graph, prom_graph = sorted(
+        (p for p in topo["panels"] if p["type"] == "nodeGraph"),
+        key=lambda p: p["datasource"]["type"] == "prometheus",
+    )
+    assert {t["format"] for t in json_graph["targets"]} == {"node-graph-nodes", "node-graph-edges"}
+    # across shards: Prometheus frames named as the panel expects, columns renamed to its fields
+    assert {t["refId"] for t in prom_graph["targets"]} == {"nodes", "edges"}
+    renamed = prom_graph["transformations"][0]["options"]["renameByName"]
+    assert {"id", "source", "target", "mainstat"} <= set(renamed.values())
     assert set(BOARDS) == {
         "netmon-overview",
         "netmon-links",

@@ -6,6 +6,7 @@ from grafana_foundation_sdk.builders import nodegraph
 from grafana_foundation_sdk.builders.dashboard import Dashboard, TextBoxVariable
 from grafana_foundation_sdk.builders.dashboard import DatasourceVariable as DsVar
 from grafana_foundation_sdk.models.dashboard import (
+    DataTransformerConfig,
     RangeMap,
     RegexMap,
     SpecialValueMap,
@@ -15,6 +16,7 @@ from grafana_foundation_sdk.models.dashboard import (
 
 from netmon.gen.dashboards.panels import (
     INFINITY,
+    PROM,
     Infinity,
     board,
     label_variable,
@@ -115,12 +117,12 @@ def topology() -> Dashboard:
     base = "${netmon_url}"
     graph = (
         nodegraph.Panel()
-        .title("Sơ đồ mạng / Network topology")
         .datasource(INFINITY)
         .description(
             "Thiết bị và đường truyền, tô màu theo trạng thái; nét đứt: LLDP thấy nhưng chưa "
             "khai báo. Devices and links coloured by state; dashed: seen by LLDP, not declared."
         )
+        .title("Sơ đồ chi tiết của một netmon / One netmon's detailed topology")
         .with_target(Infinity("nodes", f"{base}/topology/nodes.json", "node-graph-nodes"))
         .with_target(Infinity("edges", f"{base}/topology/edges.json", "node-graph-edges"))
         .height(22)
@@ -130,9 +132,11 @@ def topology() -> Dashboard:
         board(
             "netmon-topology",
             "MetroNet — Sơ đồ mạng / Topology",
-            "Sơ đồ từ /topology/nodes.json và edges.json qua Infinity datasource. "
-            "Node Graph from netmon's JSON through the Infinity datasource.",
+            "Sơ đồ toàn mạng từ Prometheus (mọi phân vùng), và sơ đồ chi tiết của một netmon "
+            "qua Infinity. The whole network from Prometheus (every shard), and one netmon's "
+            "detailed graph from its JSON through the Infinity datasource.",
         )
+        .with_panel(_across_shards())
         .with_variable(DsVar("infinity").label("Infinity").type("yesoreyeram-infinity-datasource"))
         .with_variable(
             TextBoxVariable("netmon_url")
@@ -140,6 +144,49 @@ def topology() -> Dashboard:
             .default_value("http://127.0.0.1:10467")
         )
         .with_panel(graph)
+    )
+
+
+# Every device and link is exported by exactly one shard (its owner), so the union over the
+# instances is the whole network, and `max by` only drops the job and instance labels.
+NODES_EXPR = "max by (device, role) (netmon_device_reachable)"
+EDGES_EXPR = (
+    "max by (link, a_device, b_device) (netmon_link_info"
+    " * on(job, instance, link) group_left netmon_link_up)"
+)
+
+
+def _across_shards() -> nodegraph.Panel:
+    """The Node Graph panel fed by Prometheus: frames with refId nodes and edges, their label
+    columns renamed to the fields the panel reads (id, source, target, mainstat)."""
+    rename = DataTransformerConfig(
+        id_val="organize",
+        options={
+            "renameByName": {
+                "device": "id",
+                "role": "subtitle",
+                "link": "id",
+                "a_device": "source",
+                "b_device": "target",
+                "Value": "mainstat",
+            },
+            "excludeByName": {"Time": True},
+        },
+    )
+    return (
+        nodegraph.Panel()
+        .title("Toàn mạng, mọi phân vùng / Whole network, every shard")
+        .description(
+            "Thiết bị (1: có đường từ lõi dịch vụ) và đường truyền (1: hoạt động) do các netmon "
+            "sở hữu xuất ra. Devices (1: a path from where the services attach) and links "
+            "(1: up), as each owner exports them."
+        )
+        .datasource(PROM)
+        .with_target(q(NODES_EXPR, instant=True, table_format=True).ref_id("nodes"))
+        .with_target(q(EDGES_EXPR, instant=True, table_format=True).ref_id("edges"))
+        .with_transformation(rename)
+        .height(22)
+        .span(24)
     )
 
 

@@ -129,7 +129,8 @@ ALERTS: tuple[Alert, ...] = (
         "Cơ quan {{ $labels.name }} mất kết nối: {{ $labels.cause_kind }} "
         "{{ $labels.cause_id }} ({{ $labels.cause_state }})",
         "{{ $labels.name }} ({{ $labels.agency }}, {{ $labels.group }}) cannot reach an "
-        "upstream service it uses. netmon names {{ $labels.cause_kind }} {{ $labels.cause_id }} as the cause. "
+        "upstream service it uses. netmon names {{ $labels.cause_kind }} "
+        "{{ $labels.cause_id }} as the cause. "
         "single_homed={{ $labels.single_homed }}: when true, the agency depends on that element "
         "alone and this alert is inhibited while the element's own alert fires.",
         "{{ $labels.name }} ({{ $labels.agency }}, {{ $labels.group }}) không còn đường nào "
