@@ -8,7 +8,10 @@ analysed); the other cases reuse one Topology, as `netmon serve` does. "design":
 design alone, as `netmon report` without a snapshot; "polled": a probe result per device
 (interfaces, LLDP neighbours: a healthy SNMP poll), the steady state of `poll`/`serve`;
 "outage": one PoP dead, so the current graph, its redundancy and the root causes are
-computed too.
+computed too. "shard": the outage as one of three hash shards exports it (the snapshot cut
+to its share). Then, at national size (issue 18): the memory a Topology and one snapshot
+hold, and `netmon report spof -o json` and `report coverage -o json` end to end, with their
+CPU time and peak memory (target: spof in at most 3 s).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from ipaddress import IPv4Address
 from pathlib import Path
+
+from e2e import NETMON, load, run, verdict
 
 from netmon.inventory import load_inventory
 from netmon.model import (
@@ -38,7 +43,9 @@ from netmon.model import (
     ProbeResult,
     Site,
 )
+from netmon.model.shard import Shard
 from netmon.topology import Topology
+from netmon.topology.shard import Scope, ShardView
 
 
 def probe_results(inv: Inventory, dead: frozenset[str] = frozenset()) -> list[ProbeResult]:
@@ -194,11 +201,13 @@ def bench(name: str, inv: Inventory, repeat: int, target_s: float) -> bool:
     )
 
     topology = Topology(inv)  # held, as `netmon serve` holds it: the design is analysed once
+    view = ShardView(inv, Scope.of(topology, Shard(0, 3)))
     cases: list[tuple[str, Callable[[], object]]] = [
         ("cold", lambda: Topology(inv).snapshot()),  # a new inventory: the design analysed too
         ("design", topology.snapshot),
         ("polled", lambda: topology.snapshot(polled)),
         ("outage", lambda: topology.snapshot(outage)),
+        ("shard", lambda: view.restrict(topology.snapshot(outage))),
     ]
     for case, fn in cases:
         wall, cpu = timed(fn, repeat)
@@ -249,9 +258,40 @@ def main() -> int:
             " not part of the figures)",
             file=sys.stderr,
         )
-    ok = bench("Huế sample", small, args.repeat, 0.050)
-    ok &= bench("national", big, max(3, args.repeat // 2), 2.0)
+        print(f"({load()})")
+        ok = bench("Huế sample", small, args.repeat, 0.050)
+        ok &= bench("national", big, max(3, args.repeat // 2), 2.0)
+        memory(big)
+        if source == "netmon.gen.inventory.national":
+            ok &= end_to_end(big_folder)
     return 0 if ok else 1
+
+
+def memory(inv: Inventory) -> None:
+    """What a Topology and one snapshot of it hold (tracemalloc: allocations still live)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    topology = Topology(inv)
+    snap = topology.snapshot(probe_results(inv))
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    print(f"  memory: a Topology and one polled snapshot hold {held / 2**20:.0f} MiB")
+    del topology, snap
+
+
+def end_to_end(folder: Path) -> bool:
+    ok = True
+    for what, target in (("spof", 3.0), ("coverage", None)):
+        r = run([NETMON, "report", what, "-o", "json", "-i", str(folder)])
+        ok &= target is None or r.wall_s <= target
+        goal = f"; {verdict(r.wall_s, target)}" if target else ""
+        print(
+            f"  netmon report {what} -o json, end to end: {r.wall_s:.2f} s wall, "
+            f"{r.cpu_s:.2f} s CPU, peak RSS {r.max_rss_mb:.0f} MB (median of 3){goal}"
+        )
+    return ok
 
 
 if __name__ == "__main__":

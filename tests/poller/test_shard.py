@@ -56,3 +56,18 @@ def test_bad_shard_is_refused(text: str) -> None:
 
 def test_good_shard() -> None:
     assert Shard.parse(" 2/5 ") == Shard(2, 5) and str(Shard(2, 5)) == "2/5"
+
+
+def test_shard_by_group_keeps_a_group_together_and_is_parsed() -> None:
+    from netmon.model import Agency
+
+    by_group = Shard.parse("1/4", "group")
+    assert (by_group.index, by_group.count, by_group.by) == (1, 4, "group")
+    a = [Agency(f"a{i}", f"A {i}", "commune", f"g{i % 5}") for i in range(50)]
+    for g in {x.group for x in a}:
+        owners = {
+            i for i in range(4) for x in a if x.group == g and by_group.sibling(i).owns_agency(x)
+        }
+        assert len(owners) == 1  # every agency of a group on one shard
+    with pytest.raises(NetmonError, match="--shard-by"):
+        Shard.parse("1/4", "province")
