@@ -95,7 +95,15 @@ def test_promtool_test_rules_can_fail(tmp_path: Path) -> None:
 
 
 @needs_promtool
-@pytest.mark.parametrize("name", ["prometheus.yml", "prometheus-sharded.yml"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "prometheus.yml",
+        "prometheus-sharded.yml",
+        "prometheus-regional.yml",
+        "prometheus-global.yml",
+    ],
+)
 def test_promtool_check_config(name: str) -> None:
     assert "SUCCESS" in _run("promtool", "check", "config", str(PROM / name))
 
