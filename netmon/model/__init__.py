@@ -19,7 +19,7 @@ from netmon.model.inventory import (
     Site,
     SnmpSecurityLevel,
 )
-from netmon.model.observation import InterfaceState, Neighbour, ProbeResult
+from netmon.model.observation import InterfaceState, Neighbour, ProbeResult, TableRead
 from netmon.model.snapshot import (
     AgencyState,
     BlastRadius,
@@ -70,6 +70,7 @@ __all__ = [
     "Site",
     "Snapshot",
     "SnmpSecurityLevel",
+    "TableRead",
     "snapshot_from_json",
     "snapshot_to_json",
 ]
