@@ -175,7 +175,7 @@ class _Read:
 
     async def run(self) -> ProbeResult:
         m, p = self.memory, self.p
-        small_full = m is not None and self.target.full and m.if_calls == 1 and not m.large
+        small_full = m is not None and self.target.full and m.if_cycles == 1 and not m.large
         if p.interfaces is None and (m is None or small_full):
             await self._open_with_walk()
         else:
@@ -257,6 +257,8 @@ class _Read:
             p.uptime_ticks, p.version = self.ticks, version
             p.if_number = _scalar_int(values, IF_NUMBER) or p.if_number
             p.interfaces = self._if_walk(unchanged=not changed)
+        else:
+            p.interfaces.cycles += 1  # resumed: walked in one more cycle
         _, failure = await advance(self.client, self.wire, p.interfaces, self.until)
         await self._finish_interfaces(failure)
 
@@ -283,16 +285,18 @@ class _Read:
             )
             return
         if not w.done:
-            if w.calls >= MAX_WALK_CYCLES:
-                self._if_failed("timeout", f"not finished after {w.calls} cycles", keep=False)
+            if w.cycles >= MAX_WALK_CYCLES:
+                self._if_failed("timeout", f"not finished after {w.cycles} cycles", keep=False)
                 return
             expect = f" of {p.if_number}" if p.if_number else ""
-            detail = f"{len(w.rows)}{expect} rows after {w.calls} cycle(s), {w.requests} requests"
+            detail = f"{len(w.rows)}{expect} rows after {w.cycles} cycle(s), {w.requests} requests"
             self.tables.append(TableRead("interfaces", "discovering", detail=detail))
             return
         if p.ifx and not p.fallback and tables.without_ifx(w.rows):
             p.first_rows, p.fallback, p.ifx = w.rows, True, False  # no ifXTable: ifDescr etc.
+            cycles = w.cycles
             w = p.interfaces = self._if_walk(False)
+            w.cycles = cycles
             _, failure = await advance(self.client, self.wire, w, self.until)
             await self._finish_interfaces(failure)
             return
@@ -314,8 +318,8 @@ class _Read:
             return
         self._learnt(found, rows, w)
         how = f"{len(found)} rows, {w.requests} requests"
-        if w.calls > 1:
-            how += f" over {w.calls} cycles"
+        if w.cycles > 1:
+            how += f" over {w.cycles} cycles"
         self.tables.append(TableRead("interfaces", "read", detail=how))
 
     def _if_failed(self, reason: str, detail: str, keep: bool) -> None:
@@ -344,7 +348,7 @@ class _Read:
             if_rows=len(found),
             if_last_rows=tables.last_rows(rows, w.columns),
             ifx=p.ifx,
-            if_calls=w.calls,
+            if_cycles=w.cycles,
             large=p.large,
             lldp_rows=old.lldp_rows if old else len(self.target.device.interfaces),
             lldp_last_rows=old.lldp_last_rows if old and keep else None,
@@ -378,13 +382,15 @@ class _Read:
             unchanged = unchanged and m.lldp_last_change is not None
             p.lldp = tables.lldp_walk(m, self.repetitions, unchanged)
             p.lldp_scalars, wanted = {}, lldp.LOC_SCALARS
+        else:
+            p.lldp.cycles += 1
         w = p.lldp
         scalars, failure = await advance(self.client, self.wire, w, self.until, wanted)
         p.lldp_scalars.update(scalars)
         if failure is not None:
             self._lldp_failed(failure.error or "error", failure.detail, failure.error == "timeout")
         elif not w.done:
-            detail = f"{len(w.rows)} rows after {w.calls} cycle(s)"
+            detail = f"{len(w.rows)} rows after {w.cycles} cycle(s)"
             self.tables.append(TableRead("lldp", "discovering", detail=detail))
         else:
             await self._finish_lldp(w)

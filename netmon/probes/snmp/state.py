@@ -38,7 +38,7 @@ class SnmpMemory:
     if_rows: int
     if_last_rows: dict[str, Oid]  # column -> last row index seen (walks stop there next time)
     ifx: bool = True  # the agent has ifXTable (else ifDescr, ifSpeed and 32-bit counters)
-    if_calls: int = 1  # cycles the last interface walk took (1: it fits in one cycle)
+    if_cycles: int = 1  # cycles the last interface walk took (1: it fits in one cycle)
     large: bool = False  # more than LARGE_ROWS rows: walked for mib.IfColumns.rows only
     lldp_rows: int | None = None
     lldp_last_rows: dict[str, Oid] | None = None

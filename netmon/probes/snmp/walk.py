@@ -67,7 +67,7 @@ class TableWalk:
     rows: dict[Oid, dict[str, Value]] = field(default_factory=dict)
     got: dict[str, int] = field(default_factory=dict)  # rows read per column
     requests: int = 0
-    calls: int = 0  # how many times advance() ran: cycles, for a walk the probe resumes
+    cycles: int = 1  # the cycles it has been walked in (the probe counts them)
 
     def __post_init__(self) -> None:
         if not self.cursor:
@@ -101,7 +101,6 @@ async def advance(
     the answer kept only when it is X.0 (anything else means the agent has no such object).
     """
     scalars: dict[Oid, Value] = {}
-    w.calls += 1
     try:
         return scalars, await _requests(client, target, w, until, scalars_wanted, clock, scalars)
     except Malformed as exc:
