@@ -96,7 +96,7 @@ LOC_PORT = "1.0.8802.1.1.2.1.3.7.1."
 @dataclass
 class Reading:
     interfaces: dict[int, tuple[str, bool]] = field(default_factory=dict)  # ifIndex: name, up
-    neighbours: set[tuple[str, str, str, str]] = field(default_factory=set)
+    neighbours: list[tuple[str, str, str, str]] = field(default_factory=list)
     lldp_error: str = ""  # net-snmp could not walk lldpRemTable (and says why)
 
 
@@ -131,7 +131,7 @@ def read(port: int, community: str) -> Reading:
     for index, chassis in columns[5].items():
         assert len(index) == 3, f"lldpRemTable index {index}: not timeMark.localPortNum.remIndex"
         row = {c: columns[c].get(index) for c in columns}
-        out.neighbours.add(
+        out.neighbours.append(
             (
                 _local(index[1], loc, names),
                 lldp_id(row[4], chassis, 4, 5),  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ become once complete. The probe (probe.py) decides when each is read.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import get_args
 
 from netmon.model import InterfaceState, Neighbour
 from netmon.model.observation import FailureReason
@@ -44,6 +45,11 @@ async def get(client: SnmpClient, wire: SnmpTarget, oids: Sequence[Oid]) -> dict
             raise Failed(SnmpReply(error="malformed_reply", detail=detail))
         values.update(reply.varbinds)
     return values
+
+
+def reason_of(reason: str) -> FailureReason:
+    """A failed reply's reason as a FailureReason (anything unknown is "error")."""
+    return next((r for r in get_args(FailureReason) if r == reason), "error")
 
 
 def columns(ifx: bool) -> IfColumns:
