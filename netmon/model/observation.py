@@ -18,6 +18,7 @@ FailureReason = Literal[
     "no_such_object",
     "malformed_reply",
     "parse_error",
+    "command_rejected",
     "deadline",
     "error",
 ]

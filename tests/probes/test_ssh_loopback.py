@@ -239,8 +239,9 @@ def test_a_silent_server_times_out_and_a_closed_port_is_refused(tmp_path: Path) 
     ("persona", "platform", "shows"),
     [
         (linux, "cisco_ios", "a Unix shell (platform linux)"),
-        (huawei, "cisco_ios", "platform huawei_vrp"),
-        (cisco, "huawei_vrp", "platform cisco_ios"),
+        # prompts alike are named together: <HUAWEI> may be VRP or Comware
+        (huawei, "cisco_ios", "platform hp_comware or huawei_vrp"),
+        (cisco, "huawei_vrp", "platform cisco_ios or cisco_nxos or arista_eos or zte_zxros"),
     ],
     ids=["linux-as-ios", "vrp-as-ios", "ios-as-vrp"],
 )
