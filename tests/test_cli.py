@@ -182,3 +182,42 @@ def test_validate_imports_only_what_it_needs() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_validate_refuses_a_v3_passphrase_under_8_characters(tmp_path: Path) -> None:
+    """RFC 3414 11.2: the set, the key and where the secret comes from are named (at the key's
+    line), never the secret; a secret that cannot be read here is not validate's business
+    (poll and serve name it when they start)."""
+    (tmp_path / "auth").write_text("Sh0rt!\n")
+    (tmp_path / "priv").write_text("long-enough-priv\n")
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "credentials:\n"
+        "  lab-snmp-v3:\n"
+        "    snmp_v3:\n"
+        "      user: netmon\n"
+        "      auth_protocol: SHA256\n"
+        "      auth_key: {file: auth}\n"
+        "      priv_protocol: aes256c\n"
+        "      priv_key: {env: NETMON_TEST_PRIV}\n"
+        "  other-v3:\n"
+        "    snmp_v3: {user: x, auth_protocol: md5, auth_key: {env: NETMON_NOT_SET_ANYWHERE},\n"
+        "      priv_protocol: des, priv_key: {file: priv}}\n"
+        "  lab-snmp-v2c: {snmp_v2c: {community: {env: NETMON_NOT_SET_ANYWHERE}}}\n"
+        "  lab-ssh: {ssh: {username: netmon, password: {env: NETMON_NOT_SET_ANYWHERE}}}\n"
+    )
+    args = ("validate", "--inventory", str(DATA / "base.yaml"), "--config", str(config))
+    out = run(*args, env={"NETMON_TEST_PRIV": "1234567"})
+    assert out.returncode == 1
+    errors = [ln for ln in out.stdout.splitlines() if ": error: " in ln]
+    assert errors == [
+        f"{config}:6:17: error: credential set 'lab-snmp-v3': auth_key from file "
+        f"{tmp_path / 'auth'}: 6 characters, RFC 3414 requires at least 8",
+        f"{config}:8:17: error: credential set 'lab-snmp-v3': priv_key from environment variable "
+        "NETMON_TEST_PRIV: 7 characters, RFC 3414 requires at least 8",
+    ]
+    assert "Sh0rt!" not in out.stdout + out.stderr and "1234567" not in out.stdout + out.stderr
+    assert "Traceback" not in out.stderr
+    (tmp_path / "auth").write_text("Sh0rt!!!\n")
+    out = run(*args, env={"NETMON_TEST_PRIV": "12345678"})
+    assert (out.returncode, out.stdout) == (0, ""), out.stdout

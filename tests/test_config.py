@@ -26,7 +26,8 @@ def test_shipped_config_loads() -> None:
     assert settings.listen == DEFAULT_LISTEN
     assert set(settings.credentials) == {"lab-snmp-v2c", "lab-snmp-v3", "lab-ssh"}
     v3 = settings.credentials["lab-snmp-v3"]
-    assert isinstance(v3, SnmpV3) and (v3.auth_protocol, v3.priv_protocol) == ("sha", "aes")
+    # config.yaml spells them as netmon always has; they read as snmp_exporter's names
+    assert isinstance(v3, SnmpV3) and (v3.auth_protocol, v3.priv_protocol) == ("SHA", "AES")
     # relative paths are resolved from the config file's folder, not the current directory
     assert v3.auth_key.file == REPO.resolve() / "var/lab/secrets/snmp-auth-key"
     assert settings.ssh_known_hosts == REPO.resolve() / "var/lab/ssh/known_hosts"
@@ -119,7 +120,7 @@ def test_v3_below_authpriv_loads_only_where_allowed(
     assert isinstance(mid_usm, SnmpUsm)
     assert (mid_usm.level, mid_usm.auth_protocol, mid_usm.private) == (
         "authNoPriv",
-        "sha256",
+        "SHA256",
         False,
     )
     assert "auth-key-for-test" not in repr(mid_usm)

@@ -95,6 +95,8 @@ async def _run(
     poller = Poller(inv, settings, selection)
     if poller.skipped:
         err.print(f"not available yet, skipped: {', '.join(poller.skipped)}")
+    for problem in poller.credential_problems:
+        err.print(f"credentials: {problem}", markup=False, highlight=False, soft_wrap=True)
     last: CycleResult | None = None
     try:
         if count == 1:

@@ -2,9 +2,10 @@
 
 The composition root for the long-running service: the poller probes, topology builds the
 Snapshot, export renders it. Each cycle's result is swapped in whole (StateHolder.set), so a
-scrape sees one cycle or the next, never half of each. SIGHUP or POST /-/reload re-reads the
-inventory and config.yaml; if either is invalid (or a lab inventory would be probed outside
-the lab) the old ones stay and netmon_reload_failures_total / netmon_*_load_success say so.
+scrape sees one cycle or the next, never half of each. SIGHUP (or POST /-/reload, with
+--enable-lifecycle) re-reads the inventory and config.yaml; if either is invalid (or a lab
+inventory would be probed outside the lab) the old ones stay and
+netmon_reload_failures_total / netmon_*_load_success say so.
 SIGTERM or SIGINT: the cycle under way gets a short grace, then the server closes.
 """
 
@@ -103,6 +104,8 @@ class Service:
             poller = self.make_poller(inv, settings, Selection(shard=self.shard))
             if poller.skipped:
                 log.warning("probes not available, skipped: %s", ", ".join(poller.skipped))
+            for problem in poller.credential_problems:
+                log.warning("credentials: %s", problem)
             inner = asyncio.Event()
             watch = asyncio.create_task(_first(stop, self._restart, inner))
 
@@ -216,6 +219,15 @@ def serve(
     log_level: Annotated[
         str, typer.Option("--log-level", help="debug, info, warning or error")
     ] = "info",
+    enable_lifecycle: Annotated[
+        bool,
+        typer.Option(
+            "--enable-lifecycle",
+            "--web.enable-lifecycle",
+            help="answer POST /-/reload (off: anyone reaching the port could make netmon "
+            "re-read its files; SIGHUP always reloads)",
+        ),
+    ] = False,
 ) -> None:
     """Poll on the configured interval and serve /metrics, the topology and the snapshot.
 
@@ -225,6 +237,7 @@ def serve(
       netmon lab exec noc -- netmon serve -i tests/data/lab-small
       netmon serve --listen 127.0.0.1:10467 --web-config web.yml
       kill -HUP $(pidof netmon)   # reload inventory and config.yaml
+      netmon serve --enable-lifecycle   # and: curl -X POST 127.0.0.1:10467/-/reload
     """
     level = getattr(logging, log_level.upper(), None)
     if not isinstance(level, int):
@@ -260,10 +273,10 @@ def serve(
         print(f"netmon: error: invalid web config {web_config}", file=sys.stderr)
         raise typer.Exit(1) from None
     service = Service(inventory, config, inv, settings, Shard.parse(shard) if shard else None)
-    asyncio.run(_serve(service, address, web))
+    asyncio.run(_serve(service, address, web, enable_lifecycle))
 
 
-async def _serve(service: Service, address: str, web: WebConfig | None) -> None:
+async def _serve(service: Service, address: str, web: WebConfig | None, lifecycle: bool) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     reloads: set[asyncio.Task[ReloadOutcome]] = set()
@@ -276,7 +289,8 @@ async def _serve(service: Service, address: str, web: WebConfig | None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, on_hup)
-    runner = await start_server(build_app(service.holder, service.reload, web), address, web)
+    app = build_app(service.holder, service.reload, web, lifecycle=lifecycle)
+    runner = await start_server(app, address, web)
     log.info("serving on %s (%s)", address, "https" if web and web.cert_file else "http")
     try:
         await service.run(stop)

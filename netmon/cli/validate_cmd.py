@@ -41,7 +41,7 @@ def validate(
     problems: list[Problem] = []
     names: list[str] | None = None
     if config.exists():
-        settings, config_problems = check_config(config)
+        settings, config_problems = check_config(config, secrets=True)
         problems += config_problems
         names = list(settings.credentials) if settings else None
     else:

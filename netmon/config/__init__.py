@@ -19,6 +19,7 @@ from netmon.config.credentials import (
     SshCredential,
     credential,
     credential_problems,
+    secret_problems,
 )
 from netmon.errors import ConfigError, Problem
 from netmon.probes import KINDS, ProbeKind, ProbeSettings
@@ -132,8 +133,9 @@ SPEC = Obj(
 )
 
 
-def check_config(path: Path) -> tuple[Settings | None, list[Problem]]:
-    """Every problem of config.yaml, and the Settings when there is no error."""
+def check_config(path: Path, secrets: bool = False) -> tuple[Settings | None, list[Problem]]:
+    """Every problem of config.yaml, and the Settings when there is no error. `secrets`: also
+    read the secrets that can be read now and check what only they show (`netmon validate`)."""
     root, problems = read_yaml(path, str(path))
     if problems:
         return None, problems
@@ -147,7 +149,12 @@ def check_config(path: Path) -> tuple[Settings | None, list[Problem]]:
     if any(p.severity == "error" for p in problems):
         return None, problems
     settings = _build(data, path)
-    return settings, problems + deadline_problems(settings, data, str(path))
+    problems += deadline_problems(settings, data, str(path))
+    if secrets:
+        found = secret_problems(data.get("credentials", Mapping()), settings.credentials, str(path))
+        if found:
+            return None, problems + found
+    return settings, problems
 
 
 def load_config(path: Path, on_warning: Callable[[Problem], None] | None = None) -> Settings:

@@ -17,6 +17,13 @@ from pathlib import Path
 from netmon.errors import ConfigError, Problem
 from netmon.model import SNMP_SECURITY_LEVELS as LEVELS
 from netmon.model import SnmpSecurityLevel as SecurityLevel
+from netmon.probes.snmp.client import (
+    AUTH_PROTOCOLS,
+    MIN_PASSPHRASE,
+    PRIV_PROTOCOLS,
+    AuthProtocol,
+    PrivProtocol,
+)
 from netmon.yamlspec import Bool, Field, MapOf, Mapping, Obj, Str
 
 ID = r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"
@@ -107,9 +114,9 @@ class SnmpV3:
     """USM user. Below authPriv, the unused protocols and keys are None (checked on load)."""
 
     user: str
-    auth_protocol: str | None
+    auth_protocol: AuthProtocol | None
     auth_key: SecretRef | None
-    priv_protocol: str | None
+    priv_protocol: PrivProtocol | None
     priv_key: SecretRef | None
     level: SecurityLevel = "authPriv"
 
@@ -139,9 +146,21 @@ SNMP_V3 = Obj(
         "allow_insecure": Field(
             Bool(doc="true accepts a security_level below authPriv for this set")
         ),
-        "auth_protocol": Field(Str(enum=("sha", "sha256", "sha512"))),
+        "auth_protocol": Field(
+            Str(
+                enum=AUTH_PROTOCOLS,
+                ignore_case=True,
+                doc="snmp_exporter's names, any case (docs/configuration.md lists who uses which)",
+            )
+        ),
         "auth_key": Field(SECRET),
-        "priv_protocol": Field(Str(enum=("aes", "aes256"))),
+        "priv_protocol": Field(
+            Str(
+                enum=PRIV_PROTOCOLS,
+                ignore_case=True,
+                doc="AES192/AES256 extend keys as net-snmp does, AES192C/AES256C as Cisco does",
+            )
+        ),
         "priv_key": Field(SECRET),
     }
 )
@@ -247,3 +266,44 @@ def credential(data: Mapping, base: Path) -> Credential:
     return SshCredential(
         ssh["username"], ref(ssh.get("private_key"), base), ref(ssh.get("password"), base)
     )
+
+
+def passphrase_problem(name: str, key: str, ref: SecretRef, value: str) -> str | None:
+    """Why a resolved v3 passphrase cannot be used (RFC 3414 11.2), naming the credential set and
+    where the secret comes from, never the secret; None when it can."""
+    if len(value) >= MIN_PASSPHRASE:
+        return None
+    return (
+        f"credential set {name!r}: {key} from {ref.describe()}: {len(value)} character"
+        f"{'' if len(value) == 1 else 's'}, RFC 3414 requires at least {MIN_PASSPHRASE}"
+    )
+
+
+def secret_problems(sets: Mapping, credentials: dict[str, Credential], file: str) -> list[Problem]:
+    """What only the secrets themselves can show (v3 passphrases too short), for the secrets that
+    can be read now, at the line of the key: `netmon validate` runs where the secrets may not be
+    (a CI checkout), so a missing one is not its business; poll and serve name it when they
+    start (poller/targets.py)."""
+    out: list[Problem] = []
+    for name, cred in credentials.items():
+        if not isinstance(cred, SnmpV3):
+            continue
+        for key, ref in (("auth_key", cred.auth_key), ("priv_key", cred.priv_key)):
+            if ref is None:
+                continue
+            try:
+                value = ref.resolve().reveal()
+            except ConfigError:
+                continue
+            problem = passphrase_problem(name, key, ref, value)
+            if problem:
+                v3 = sets[name]["snmp_v3"]
+                line, col = v3.at.get(key, (v3.line, v3.col))
+                out.append(
+                    Problem(
+                        file, line, col, problem,
+                        "use a passphrase of 8 characters or more, on the device and in the "
+                        "secret (net-snmp refuses shorter ones too)",
+                    )
+                )  # fmt: skip
+    return out

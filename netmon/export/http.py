@@ -9,8 +9,6 @@ never from the request).
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import gzip
 import html
 import json
@@ -22,11 +20,12 @@ from aiohttp import web
 
 from netmon.errors import RenderError
 from netmon.export import nodegraph
+from netmon.export.access import access_middleware
 from netmon.export.families import CONTENT_TYPE
 from netmon.export.metrics import exposition
 from netmon.export.report import render as render_report
 from netmon.export.state import ExportState, StateHolder
-from netmon.export.webconfig import BasicAuth, WebConfig
+from netmon.export.webconfig import WebConfig
 from netmon.model import snapshot_to_json
 
 log = logging.getLogger("netmon.http")
@@ -84,22 +83,16 @@ def _bodies(state: ExportState) -> tuple[bytes, bytes]:
 
 
 def build_app(
-    holder: StateHolder, reload: ReloadCallback, web_config: WebConfig | None = None
+    holder: StateHolder,
+    reload: ReloadCallback,
+    web_config: WebConfig | None = None,
+    *,
+    lifecycle: bool = False,
 ) -> web.Application:
+    """`lifecycle`: answer POST/PUT /-/reload (off by default, as Prometheus'
+    --web.enable-lifecycle: anyone who reaches the port could otherwise make netmon re-read
+    its files; SIGHUP always works)."""
     cache = _Cache(holder)
-    auth = BasicAuth(web_config.users) if web_config and web_config.users else None
-
-    @web.middleware
-    async def basic_auth(
-        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
-        if auth is not None and not await _authorised(auth, request):
-            return web.Response(
-                status=401,
-                text="Unauthorized\n",
-                headers={"WWW-Authenticate": 'Basic realm="netmon"'},
-            )
-        return await handler(request)
 
     async def index(_: web.Request) -> web.Response:
         state = holder.get()
@@ -130,6 +123,8 @@ def build_app(
         return web.Response(status=503, text="Not ready: the first poll cycle has not ended.\n")
 
     async def do_reload(_: web.Request) -> web.Response:
+        if not lifecycle:
+            return web.Response(status=403, text="Lifecycle API is not enabled.\n")
         outcome = await reload()
         return web.Response(status=200 if outcome.ok else 500, text=outcome.message + "\n")
 
@@ -160,7 +155,7 @@ def build_app(
             return _no_snapshot()
         return web.Response(text=snapshot_to_json(snap), content_type="application/json")
 
-    app = web.Application(middlewares=[basic_auth])
+    app = web.Application(middlewares=[access_middleware(web_config)])
     app.router.add_get("/", index)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/-/healthy", healthy)
@@ -172,24 +167,6 @@ def build_app(
     app.router.add_get("/topology/edges.json", _json(nodegraph.edges))
     app.router.add_get("/api/snapshot", api_snapshot)
     return app
-
-
-async def _authorised(auth: BasicAuth, request: web.Request) -> bool:
-    header = request.headers.get("Authorization", "")
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        user, sep, password = base64.b64decode(encoded, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return False
-    if not sep:
-        return False
-    # bcrypt is slow on purpose: off the event loop, so a wrong guess cannot stall scrapes.
-    ok = await asyncio.to_thread(auth.check, user, password)
-    if not ok:
-        log.info("refused basic auth for user %r from %s", user[:64], request.remote)
-    return ok
 
 
 def parse_listen(listen: str) -> tuple[str, int]:

@@ -14,6 +14,7 @@ FailureReason = Literal[
     "unreachable",
     "refused",
     "authentication",
+    "not_in_time_window",  # SNMPv3: only replies outside the engine's time window came (replays)
     "host_key",
     "no_such_object",
     "malformed_reply",

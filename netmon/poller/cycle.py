@@ -82,6 +82,11 @@ class Poller:
         self.targets: dict[tuple[str, str], ProbeTarget[Any]] = build_targets(
             devices, kinds, settings, inventory, ports
         )
+        # Credential sets that cannot be used (a missing secret, a passphrase RFC 3414 refuses):
+        # their devices fail with `authentication` every cycle; poll and serve name them once.
+        self.credential_problems = tuple(
+            sorted({t.auth_problem for t in self.targets.values() if t.auth_problem})
+        )
         ids = {d.id for d in devices}
         self.devices_of = {
             a.id: [d.id for d in inventory.devices_of_agency[a.id] if d.id in ids]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from netmon.config import SecretRef, Settings, SnmpV2c, SnmpV3, SshCredential
+from netmon.config.credentials import passphrase_problem
 from netmon.errors import NetmonError
 from netmon.model import Device, Inventory
 from netmon.probes import KINDS, ProbeTarget
@@ -75,6 +76,28 @@ def _reveal(ref: SecretRef | None) -> str:
     return ref.resolve().reveal() if ref is not None else ""
 
 
+def _usm(name: str, cred: SnmpV3) -> Resolved:
+    """A v3 set as the SNMP client takes it, or why it cannot be used: a passphrase RFC 3414
+    refuses is named here, when the secret is read, with where it comes from (never itself)."""
+    keys = {"auth_key": cred.auth_key, "priv_key": cred.priv_key}
+    values = {key: _reveal(ref) for key, ref in keys.items()}
+    for key, ref in keys.items():
+        problem = ref and passphrase_problem(name, key, ref, values[key])
+        if problem:
+            return Resolved(None, problem)
+    # config.yaml has checked that the level has what it uses; the rest is unused
+    return Resolved(
+        SnmpUsm(
+            user=cred.user,
+            auth_protocol=cred.auth_protocol or "SHA",
+            auth_key=values["auth_key"],
+            priv_protocol=cred.priv_protocol or "AES",
+            priv_key=values["priv_key"],
+            level=cred.level,
+        )
+    )
+
+
 def resolve_snmp(settings: Settings, names: Iterable[str]) -> dict[str, Resolved]:
     """Credential set name -> probe-level auth, or the reason it cannot be used."""
     out: dict[str, Resolved] = {}
@@ -84,17 +107,7 @@ def resolve_snmp(settings: Settings, names: Iterable[str]) -> dict[str, Resolved
             if isinstance(cred, SnmpV2c):
                 out[name] = Resolved(SnmpCommunity(cred.community.resolve().reveal()))
             elif isinstance(cred, SnmpV3):
-                # config.yaml has checked that the level has what it uses; the rest is unused
-                out[name] = Resolved(
-                    SnmpUsm(
-                        user=cred.user,
-                        auth_protocol=cred.auth_protocol or "sha",  # type: ignore[arg-type]
-                        auth_key=_reveal(cred.auth_key),
-                        priv_protocol=cred.priv_protocol or "aes",  # type: ignore[arg-type]
-                        priv_key=_reveal(cred.priv_key),
-                        level=cred.level,
-                    )
-                )
+                out[name] = _usm(name, cred)
             else:
                 kind = "missing" if cred is None else "not an SNMP credential set"
                 out[name] = Resolved(None, f"credential set {name!r} is {kind} in config.yaml")

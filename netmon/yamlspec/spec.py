@@ -52,6 +52,9 @@ class Str:
     # a value that does not fit is refused as "not <doc>" and never quoted, so it stays out of
     # terminals and logs.
     secret: bool = False
+    # enum values match whatever their case (names written differently by different tools:
+    # snmp_exporter's "SHA256", older netmon configs' "sha256"); the value is the enum's spelling
+    ignore_case: bool = False
 
 
 @dataclass(frozen=True)
@@ -264,6 +267,8 @@ class Checker:
             if tag != STR:
                 self._not_text(node, tag, text, where)
                 return None
+            if spec.enum and spec.ignore_case and text not in spec.enum:
+                text = next((e for e in spec.enum if e.casefold() == text.casefold()), text)
             if spec.enum and text not in spec.enum:
                 close = difflib.get_close_matches(text, spec.enum, n=1, cutoff=0.5)
                 hint = f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(spec.enum)}"
@@ -400,12 +405,21 @@ def _noun(spec: Spec) -> str:
     }[type(spec)]
 
 
+def _any_case(word: str) -> str:
+    """A JSON Schema (ECMA 262) pattern for `word` in any case: no inline flags there."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
 def json_schema(spec: Spec) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) for a spec; what editors validate against."""
     out: dict[str, Any]
     if isinstance(spec, Str):
         out = {"type": "string", "minLength": 1, "maxLength": spec.max_len}
-        if spec.enum:
+        if spec.enum and spec.ignore_case:  # editors complete the enum; the pattern: any case
+            spelt = "|".join(map(_any_case, spec.enum))
+            any_case = {"type": "string", "pattern": f"^(?:{spelt})$"}
+            out = {"anyOf": [{"enum": list(spec.enum)}, any_case]}
+        elif spec.enum:
             out = {"enum": list(spec.enum)}
         elif spec.pattern:
             out["pattern"] = f"^(?:{spec.pattern})$"

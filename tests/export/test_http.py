@@ -46,11 +46,14 @@ class Reloads:
 
 @asynccontextmanager
 async def serving(
-    holder: StateHolder, reload: Reloads | None = None, web: WebConfig | None = None
+    holder: StateHolder,
+    reload: Reloads | None = None,
+    web: WebConfig | None = None,
+    lifecycle: bool = True,
 ) -> AsyncIterator[str]:
     port = free_port()
     runner = await start_server(
-        build_app(holder, reload or Reloads(), web), f"127.0.0.1:{port}", web
+        build_app(holder, reload or Reloads(), web, lifecycle=lifecycle), f"127.0.0.1:{port}", web
     )
     try:
         scheme = "https" if web and web.cert_file else "http"
@@ -154,6 +157,23 @@ def test_reload_goes_through_the_callback_and_reports_failure() -> None:
 
     run(go)
     assert good.calls == 1 and bad.calls == 1
+
+
+def test_reload_over_http_only_when_the_lifecycle_api_is_enabled() -> None:
+    """As Prometheus' --web.enable-lifecycle: off by default, 403 without calling back."""
+    reloads = Reloads(True)
+
+    async def go() -> None:
+        async with (
+            aiohttp.ClientSession() as http,
+            serving(ready_holder(), reloads, lifecycle=False) as url,
+        ):
+            for method in (http.post, http.put):
+                r = await method(f"{url}/-/reload")
+                assert (r.status, await r.text()) == (403, "Lifecycle API is not enabled.\n")
+
+    run(go)
+    assert reloads.calls == 0
 
 
 def test_no_parameter_or_header_changes_what_is_served_or_probed() -> None:

@@ -120,7 +120,8 @@ def test_http_reload_endpoint_drives_the_service(tmp_path: Path) -> None:
         from export.test_http import free_port
 
         port = free_port()
-        runner = await start_server(build_app(service.holder, service.reload), f"127.0.0.1:{port}")
+        app = build_app(service.holder, service.reload, lifecycle=True)
+        runner = await start_server(app, f"127.0.0.1:{port}")
         try:
             cfg.write_text("poll: {interval_s: 0}\n")  # invalid: below the minimum
             async with aiohttp.ClientSession() as http:

@@ -38,11 +38,76 @@ CASES: dict[str, tuple[int, int, str, str | None]] = {
     "duplicate-key": (5, 3, "duplicate key 'prometheus' (first at line 3)", None),
     "plain-password": (3, 15, f"basic_auth_users.prometheus: {NOT_A_HASH}", None),
     "number-password": (3, 15, f"basic_auth_users.prometheus: {NOT_A_HASH}", None),
-    "client-certificates": (
+    "client-ca-without-auth-policy": (
+        5,
+        19,
+        "tls_server_config: client CA's have been configured without a Client Auth Policy",
+        "set client_auth_type: RequireAndVerifyClientCert (or VerifyClientCertIfGiven)",
+    ),
+    "unverified-client-auth": (
         5,
         21,
-        "tls_server_config.client_auth_type: client certificates are not supported yet",
-        "remove client_auth_type and client_ca_file",
+        "tls_server_config: client_auth_type RequireAnyClientCert accepts a client certificate "
+        "nobody verifies",
+        "use RequireAndVerifyClientCert with client_ca_file (exporter-toolkit's docs call the "
+        "other values insecure)",
+    ),
+    "verify-without-ca": (
+        5,
+        21,
+        "tls_server_config: client_auth_type RequireAndVerifyClientCert needs client_ca_file",
+        "client_ca_file: the CA certificate(s) that sign your clients' certificates",
+    ),
+    "sans-without-required-cert": (
+        7,
+        24,
+        "tls_server_config: client_allowed_sans requires client_auth_type "
+        "RequireAndVerifyClientCert",
+        "a client that may come without a certificate has no SAN to match",
+    ),
+    "unknown-tls-version": (
+        5,
+        16,
+        "tls_server_config.min_version: 'TLS1.3' is not one of the allowed values",
+        "did you mean 'TLS13'?",
+    ),
+    "min-above-max": (
+        5,
+        16,
+        "tls_server_config: min_version TLS13 is above max_version TLS12",
+        "lower min_version or raise max_version (TLS10 < TLS11 < TLS12 < TLS13)",
+    ),
+    "unknown-cipher": (
+        5,
+        58,
+        "tls_server_config.cipher_suites[1]: 'TLS_RSA_WITH_RC4_128_SHA' is not one of the "
+        "allowed values",
+        None,
+    ),
+    "two-curves": (
+        5,
+        22,
+        "tls_server_config: netmon can restrict the handshake to one curve, not rank several",
+        "list one curve (Python's ssl module has no preference list)",
+    ),
+    "header-value": (
+        4,
+        22,
+        "http_server_config.headers.X-Frame-Options: 'allow' is not one of the allowed values",
+        "one of: deny, sameorigin",
+    ),
+    "obsolete-tls-version": (
+        5,
+        16,
+        "tls_server_config: min_version TLS10: TLS 1.0 and 1.1 are refused by OpenSSL's security "
+        "level here, so netmon cannot honour it",
+        "use TLS12 or TLS13 (RFC 8996 deprecates TLS 1.0 and 1.1)",
+    ),
+    "tls-options-without-cert": (
+        3,
+        3,
+        "tls_server_config needs both cert_file and key_file",
+        "add cert_file and key_file, or remove tls_server_config to serve plain HTTP",
     ),
     "cert-without-key": (
         3,

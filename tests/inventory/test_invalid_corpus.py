@@ -145,7 +145,7 @@ CONFIG_CASES: dict[str, tuple[int, int, str]] = {
     "v3-bad-protocol": (
         6,
         22,
-        "credentials.v3.snmp_v3.auth_protocol: 'md5' is not one of the allowed values",
+        "credentials.v3.snmp_v3.auth_protocol: 'SHA-256' is not one of the allowed values",
     ),
     "v3-level-not-allowed": (
         6,

@@ -178,3 +178,50 @@ def test_run_cycles_on_the_interval_until_told_to_stop() -> None:
 
     asyncio.run(go())
     assert seen == [0, 1, 2]
+
+
+def test_a_v3_passphrase_rfc3414_refuses_fails_its_devices_and_is_named_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Secrets are read when the poller starts (targets.py): a passphrase under 8 characters
+    makes the set unusable, its devices fail with `authentication` and the set, the key and
+    where it comes from (never the secret), and the poller lists it once for poll and serve
+    to print. Nothing is sent: the real SNMP probe and client, aimed at a black hole."""
+    from probes.snmpd import black_hole, free_udp_port
+
+    from netmon.config import SecretRef, SnmpV3
+
+    monkeypatch.setenv("NETMON_TEST_AUTH", "abc123")
+    monkeypatch.setenv("NETMON_TEST_PRIV", "long-enough-priv")
+    cred = SnmpV3(
+        "netmon", "SHA", SecretRef(env="NETMON_TEST_AUTH"), "AES",
+        SecretRef(env="NETMON_TEST_PRIV"),
+    )  # fmt: skip
+    expected = (
+        "credential set 'loop': auth_key from environment variable NETMON_TEST_AUTH: "
+        "6 characters, RFC 3414 requires at least 8"
+    )
+
+    async def go() -> tuple[tuple[str, ...], list[ProbeResult], bytes | None]:
+        with black_hole("127.0.0.1", free_udp_port()) as hole:
+            hole.setblocking(False)
+            poller = Poller(
+                fleet(["127.0.0.1"]), settings(credentials={"loop": cred}),
+                ports={"snmp": hole.getsockname()[1]},
+            )  # fmt: skip
+            try:
+                cycle = await poller.cycle()
+            finally:
+                await poller.aclose()
+            try:
+                sent: bytes | None = hole.recv(65535)
+            except BlockingIOError:
+                sent = None
+        return poller.credential_problems, list(cycle.fresh), sent
+
+    problems, results, sent = asyncio.run(go())
+    assert problems == (expected,)
+    assert [(r.success, r.reason, r.detail) for r in results] == [
+        (False, "authentication", expected)
+    ]
+    assert sent is None

@@ -21,9 +21,9 @@ AUTH_KEY = "loopback-auth-key-1"
 PRIV_KEY = "loopback-priv-key-1"
 # Other USM protocol pairs net-snmp 5.9 offers: (user, auth, priv) with the same two keys.
 OTHER_USERS = (
-    ("netmon-sha256", "SHA-256", "AES256", "sha256", "aes256"),
-    ("netmon-sha512", "SHA-512", "AES", "sha512", "aes"),
-    ("netmon-sha-aes256", "SHA", "AES256", "sha", "aes256"),  # AES-256 key extension
+    ("netmon-sha256", "SHA-256", "AES256", "SHA256", "AES256"),
+    ("netmon-sha512", "SHA-512", "AES", "SHA512", "AES"),
+    ("netmon-sha-aes256", "SHA", "AES256", "SHA", "AES256"),  # AES-256 key extension
 )
 # Users served below authPriv (config.yaml must allow those levels explicitly).
 AUTH_ONLY_USER, NO_AUTH_USER = "netmon-authnopriv", "netmon-noauth"
@@ -74,10 +74,17 @@ def _answers(address: str, port: int) -> bool:
 
 @contextmanager
 def snmpd(
-    folder: Path, addresses: Sequence[str] = ("127.0.0.1",), port: int | None = None
+    folder: Path,
+    addresses: Sequence[str] = ("127.0.0.1",),
+    port: int | None = None,
+    extra: str = "",
+    keep_state: bool = False,
 ) -> Iterator[Snmpd]:
     """One snmpd serving v2c and v3 on every address given, one port: USER at authPriv
-    (SHA/AES), OTHER_USERS at authPriv, AUTH_ONLY_USER at authNoPriv, NO_AUTH_USER without."""
+    (SHA/AES), OTHER_USERS at authPriv, AUTH_ONLY_USER at authNoPriv, NO_AUTH_USER without;
+    `extra`: more snmpd.conf lines. `keep_state`: read what an snmpd in the same folder saved
+    when it stopped (engine id, boots), as a real agent restarting does; otherwise (-C reads no
+    saved state) every start is a new engine id with boots 1."""
     assert all(a.startswith("127.") for a in addresses), "loopback only"
     folder.mkdir(parents=True, exist_ok=True)
     port = port or free_udp_port()
@@ -92,12 +99,15 @@ def snmpd(
         )
         + f"createUser {AUTH_ONLY_USER} SHA {AUTH_KEY}\nrouser {AUTH_ONLY_USER} auth\n"
         + f"createUser {NO_AUTH_USER}\nrouser {NO_AUTH_USER} noauth\n"
-        + "sysName loopback-agent\n",
+        + "sysName loopback-agent\n"
+        + extra,
         encoding="utf-8",
     )
     listen = ",".join(f"udp:{a}:{port}" for a in addresses)
+    saved = folder / "persist" / "snmpd.conf"
+    files = f"{conf},{saved}" if keep_state and saved.exists() else str(conf)
     proc = subprocess.Popen(
-        ["snmpd", "-f", "-Lo", "-C", "-c", str(conf), "-p", str(folder / "pid"), listen],
+        ["snmpd", "-f", "-Lo", "-C", "-c", files, "-p", str(folder / "pid"), listen],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "SNMP_PERSISTENT_DIR": str(folder / "persist")},

@@ -12,7 +12,9 @@ import pytest
 
 from netmon.probes.snmp import ber, usm
 from netmon.probes.snmp.client import SnmpReply, SnmpTarget, SnmpUsm
+from netmon.probes.snmp.keys import keys_for
 from netmon.probes.snmp.mib import SYS_NAME
+from netmon.probes.snmp.reply import Refused, Sent, open_reply
 from probes.snmpd import (
     AUTH_KEY,
     AUTH_ONLY_USER,
@@ -22,8 +24,8 @@ from probes.snmpd import (
     Snmpd,
 )
 
-AUTH_ONLY = SnmpUsm(AUTH_ONLY_USER, "sha", AUTH_KEY, level="authNoPriv")
-NO_AUTH = SnmpUsm(NO_AUTH_USER, "sha", "", level="noAuthNoPriv")
+AUTH_ONLY = SnmpUsm(AUTH_ONLY_USER, "SHA", AUTH_KEY, level="authNoPriv")
+NO_AUTH = SnmpUsm(NO_AUTH_USER, "SHA", "", level="noAuthNoPriv")
 NAMED = ((SYS_NAME, b"loopback-agent"),)
 
 
@@ -55,7 +57,7 @@ def test_an_authpriv_user_asked_without_auth_is_refused_by_the_agent(
 ) -> None:
     """snmpd takes the request (the user exists) and its access control refuses it: an
     authorizationError whose varbinds echo the request with NULL values."""
-    reply = _get(agent, SnmpUsm(USER, "sha", "", level="noAuthNoPriv"), engine)
+    reply = _get(agent, SnmpUsm(USER, "SHA", "", level="noAuthNoPriv"), engine)
     assert (reply.error, reply.detail) == ("authentication", "authorizationError (at varbind 0)")
 
 
@@ -63,15 +65,16 @@ ENGINE = usm.Engine(b"\x80\x00\x1f\x88\x04netmon-test", 3, 1000, 0.0)
 
 
 def _request(user: SnmpUsm) -> usm.Incoming:
-    keys = usm.keys_for(user, ENGINE.engine_id)
-    msg = usm.secure(42, ber.pdu(ber.GET, 42, (SYS_NAME,)), user, keys, ENGINE, 5.0)
+    msg = usm.secure(
+        42, ber.pdu(ber.GET, 42, (SYS_NAME,)), user, keys_for(user, ENGINE.engine_id), ENGINE, 5.0
+    )
     return usm.incoming(msg)
 
 
 @pytest.mark.parametrize(
     ("user", "flags", "mac_len", "salt"),
     [
-        (SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY), 0x07, 12, 8),
+        (SnmpUsm(USER, "SHA", AUTH_KEY, "AES", PRIV_KEY), 0x07, 12, 8),
         (AUTH_ONLY, 0x05, 12, 0),
         (NO_AUTH, 0x04, 0, 0),
     ],
@@ -89,7 +92,11 @@ def test_a_reply_cannot_lower_the_level_of_an_authenticated_request() -> None:
     refused before it is believed: whoever sits on the path cannot answer for the agent."""
     forged = usm.secure(42, ber.pdu(ber.RESPONSE, 42, ()), NO_AUTH, None, ENGINE, 5.0)
     head = usm.incoming(forged)
-    for user in (SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY), AUTH_ONLY):
-        with pytest.raises(ber.BerError, match="unauthenticated response"):
-            usm.open_reply(forged, head, usm.keys_for(user, ENGINE.engine_id))
-    assert usm.open_reply(forged, head, None)[0] == ber.RESPONSE  # what noAuthNoPriv accepts
+    for user in (SnmpUsm(USER, "SHA", AUTH_KEY, "AES", PRIV_KEY), AUTH_ONLY):
+        sent = Sent(ENGINE, user.user.encode(), keys_for(user, ENGINE.engine_id))
+        with pytest.raises(Refused, match="unauthenticated response") as refused:
+            open_reply(forged, head, sent, ENGINE, 5.0)
+        assert refused.value.reason == "authentication"
+    # what noAuthNoPriv accepts: the same message, to a noAuthNoPriv request of that user
+    sent = Sent(ENGINE, NO_AUTH.user.encode(), None)
+    assert open_reply(forged, head, sent, ENGINE, 5.0)[0] == ber.RESPONSE

@@ -32,7 +32,7 @@ DEVICE = Device(
     agency="a",
 )
 V2C = SnmpCommunity(COMMUNITY)
-V3 = SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY)
+V3 = SnmpUsm(USER, "SHA", AUTH_KEY, "AES", PRIV_KEY)
 
 
 def poll(agent: Snmpd, auth: SnmpAuth, cycles: int = 1, retries: int = 1) -> list[ProbeResult]:
@@ -77,8 +77,8 @@ def test_wrong_community_reads_as_timeout(agent: Snmpd) -> None:
 @pytest.mark.parametrize(
     "auth",
     [
-        SnmpUsm(USER, "sha", "a-wrong-auth-key", "aes", PRIV_KEY),
-        SnmpUsm("nobody", "sha", AUTH_KEY, "aes", PRIV_KEY),
+        SnmpUsm(USER, "SHA", "a-wrong-auth-key", "AES", PRIV_KEY),
+        SnmpUsm("nobody", "SHA", AUTH_KEY, "AES", PRIV_KEY),
     ],
     ids=["wrong-auth-key", "unknown-user"],
 )

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pyasn1.codec.ber import decoder, encoder
 from pysnmp.proto import api
 
-from netmon.probes.snmp import ber, usm
+from netmon.probes.snmp import ber, keys, usm
 from netmon.probes.snmp.client import SnmpAuth, SnmpCommunity, SnmpTarget, SnmpUsm, oid
 from netmon.probes.snmp.lldp import LLDP_COLUMNS
 from netmon.probes.snmp.mib import CYCLE_SCALARS, IF_COLUMNS, SYS_NAME, SYS_UPTIME
@@ -106,11 +106,18 @@ def test_truncated_replies_raise_ber_error(cut: bytes) -> None:
             ber.read_pdu(wire, at, end)
 
 
-def test_key_localisation_matches_rfc3414_vector() -> None:
-    # RFC 3414 A.3.2: password "maplesyrup", engine id 00..02, SHA
+@pytest.mark.parametrize(
+    ("hash_name", "localised"),
+    [
+        ("md5", "526f5eed9fcce26f8964c2930787d82b"),  # RFC 3414 A.3.1
+        ("sha1", "6695febc9288e36282235fc7151f128497b38f3f"),  # RFC 3414 A.3.2
+    ],
+)
+def test_key_localisation_matches_rfc3414_vector(hash_name: str, localised: str) -> None:
+    # RFC 3414 A.3: password "maplesyrup", engine id 00..02
     engine = bytes.fromhex("000000000000000000000002")
-    key = usm.localize(usm.password_key(b"maplesyrup", "sha1"), engine, "sha1")
-    assert key.hex() == "6695febc9288e36282235fc7151f128497b38f3f"
+    key = keys.localize(keys.password_key(b"maplesyrup", hash_name), engine, hash_name)
+    assert key.hex() == localised
 
 
 # -- against real snmpd, with pysnmp as the reference ----------------------------------------
@@ -152,7 +159,7 @@ def _ask(agent: Snmpd, auth: SnmpAuth) -> dict[str, object]:
 
 @needs_snmpd
 @pytest.mark.parametrize(
-    "auth", [SnmpCommunity(COMMUNITY), SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY)]
+    "auth", [SnmpCommunity(COMMUNITY), SnmpUsm(USER, "SHA", AUTH_KEY, "AES", PRIV_KEY)]
 )
 def test_same_answers_as_pysnmp(agent: Snmpd, auth: SnmpAuth) -> None:
     got = _ask(agent, auth)
@@ -171,7 +178,7 @@ def test_wrong_v3_auth_key_is_an_authentication_failure(agent: Snmpd) -> None:
         client = WireClient()
         t = SnmpTarget(
             "127.0.0.1",
-            SnmpUsm(USER, "sha", "wrong-key-123", "aes", PRIV_KEY),
+            SnmpUsm(USER, "SHA", "wrong-key-123", "AES", PRIV_KEY),
             port=agent.port,
             timeout_s=0.3,
             retries=1,
@@ -191,7 +198,7 @@ def test_agent_restart_rediscovers_v3(tmp_path: Path) -> None:
     unknownEngineID report, the client discovers the agent again and the call succeeds."""
     from netmon.probes.snmp.wire import WireClient
 
-    v3 = SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY)
+    v3 = SnmpUsm(USER, "SHA", AUTH_KEY, "AES", PRIV_KEY)
 
     async def run(port: int, client: WireClient) -> object:
         r = await client.get(
@@ -204,7 +211,7 @@ def test_agent_restart_rediscovers_v3(tmp_path: Path) -> None:
         with snmpd(tmp_path / "a") as first:
             one = await run(first.port, client)
             port = first.port
-        with snmpd(tmp_path / "a", port=port):  # same engine id (persisted), boots + 1
+        with snmpd(tmp_path / "a", port=port):  # no saved state: a new engine id
             two = await run(port, client)
         await client.aclose()
         return one, two, port
@@ -217,7 +224,7 @@ def test_agent_restart_rediscovers_v3(tmp_path: Path) -> None:
 @pytest.mark.parametrize("user", OTHER_USERS, ids=[u[0] for u in OTHER_USERS])
 def test_other_usm_protocols_against_net_snmp(agent: Snmpd, user: tuple[str, ...]) -> None:
     """SHA-256/-512 authentication and AES-256 privacy (with SHA-1, the key is extended as
-    net-snmp does: pysnmp 7.1 times out on that pair, netmon's client must not)."""
+    net-snmp does). Every pair, both engines, two agents: test_snmp_interop.py."""
     from netmon.probes.snmp.wire import WireClient
 
     name, _, _, auth_protocol, priv_protocol = user
@@ -235,32 +242,43 @@ def test_other_usm_protocols_against_net_snmp(agent: Snmpd, user: tuple[str, ...
 
 @needs_snmpd
 def test_a_stale_engine_clock_resynchronises(agent: Snmpd) -> None:
-    """Boots or time off (an agent that restarted and kept its engine id): the agent sends an
-    authenticated notInTimeWindow report, the client takes the clock from it and retries."""
+    """The client's notion of the agent's clock one boot behind (the agent restarted and kept
+    its engine id): the agent sends an authenticated notInTimeWindow report, newer than what the
+    client knew, so the client takes the clock from it and retries within the same call. Ahead
+    instead (boots or time from the future: the agent's boot counter went back, or what the
+    client saw was a replay), the agent's own reports are outside the time window (RFC 3414 3.2
+    7b): the call fails as not_in_time_window and the next one discovers the agent again."""
     import dataclasses
 
     from netmon.probes.snmp.wire import WireClient
 
-    v3 = SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY)
+    v3 = SnmpUsm(USER, "SHA", AUTH_KEY, "AES", PRIV_KEY)
     target = SnmpTarget("127.0.0.1", v3, port=agent.port, timeout_s=0.3, retries=1)
 
     async def run() -> list[object]:
         client = WireClient()
         out: list[object] = [(await client.get(target, [SYS_NAME])).error]
         key = ("127.0.0.1", agent.port)
-        for stale in ({"boots": 7}, {"time": 1000}):
-            engine = client._engines[key]
-            client._engines[key] = dataclasses.replace(
+        assert client.engines.known[key].boots >= 1 and client.engines.known[key].authenticated
+        for stale in ({"boots": -1}, {"boots": 7}, {"time": 1000}):
+            engine = client.engines.known[key]
+            client.engines.known[key] = dataclasses.replace(
                 engine, **{k: getattr(engine, k) + v for k, v in stale.items()}
             )
             sent = client.stats.requests
             reply = await client.get(target, [SYS_NAME])
-            out.append((reply.error, reply.varbinds, client.stats.requests - sent))
+            again = await client.get(target, [SYS_NAME])
+            out.append((reply.error, reply.varbinds, client.stats.requests - sent, again.error))
         await client.aclose()
         return out
 
     named = ((SYS_NAME, b"loopback-agent"),)
-    assert asyncio.run(run()) == [None, (None, named, 1), (None, named, 1)]
+    assert asyncio.run(run()) == [
+        None,
+        (None, named, 2, None),
+        ("not_in_time_window", (), 2, None),
+        ("not_in_time_window", (), 2, None),
+    ]
 
 
 @needs_snmpd
@@ -274,7 +292,7 @@ def test_requests_that_cannot_be_built_are_values_not_exceptions(agent: Snmpd) -
         )
         no_key = SnmpTarget(
             "127.0.0.1",
-            SnmpUsm(USER, "sha", "", "aes", PRIV_KEY),
+            SnmpUsm(USER, "SHA", "", "AES", PRIV_KEY),
             port=agent.port,
             timeout_s=0.5,
             retries=3,

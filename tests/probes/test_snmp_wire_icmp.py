@@ -15,9 +15,11 @@ import socket
 
 import pytest
 
+from netmon.probes.snmp import icmp_errors
 from netmon.probes.snmp.client import SnmpAuth, SnmpCommunity, SnmpReply, SnmpTarget, SnmpUsm
+from netmon.probes.snmp.icmp_errors import _EXTENDED_ERR
 from netmon.probes.snmp.mib import SYS_NAME
-from netmon.probes.snmp.wire import _EXTENDED_ERR, WireClient, _icmp_verdict
+from netmon.probes.snmp.wire import WireClient
 from probes.snmpd import (
     AUTH_KEY,
     COMMUNITY,
@@ -29,7 +31,7 @@ from probes.snmpd import (
 )
 
 V2C = SnmpCommunity(COMMUNITY)
-V3 = SnmpUsm(USER, "sha", AUTH_KEY, "aes", PRIV_KEY)
+V3 = SnmpUsm(USER, "SHA", AUTH_KEY, "AES", PRIV_KEY)
 
 
 def _target(port: int, auth: SnmpAuth = V2C, host: str = "127.0.0.1") -> SnmpTarget:
@@ -128,7 +130,7 @@ def _err(code: int, offender: str = "10.46.0.1") -> bytes:
     ids=["port", "host", "net", "mtu", "short", "empty"],
 )
 def test_icmp_verdicts(err: bytes, verdict: str | None) -> None:
-    reply = _icmp_verdict(err, 161)
+    reply = icmp_errors.verdict(err, 161)
     assert (reply.error if reply else None) == verdict
     if reply is not None:
         assert "ICMP from 10.46.0.1" in reply.detail

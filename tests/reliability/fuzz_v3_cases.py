@@ -33,7 +33,7 @@ from netmon.probes.snmp.client import SnmpReply, SnmpUsm
 from netmon.probes.snmp.wire import WireClient
 from reliability.fuzz_snmp_cases import V2C, FuzzClient, Runner, _open, mutate, response_pdu
 
-USER = SnmpUsm("fuzz", "sha", "fuzz-auth-pass", "aes", "fuzz-priv-pass")
+USER = SnmpUsm("fuzz", "SHA", "fuzz-auth-pass", "AES", "fuzz-priv-pass")
 ENGINE_ID = bytes.fromhex("80001f888056a1b2c3d4e5f60718293a")
 BOOTS, TIME = 7, 123_456
 MESSAGES = ("discovery", "window", "response")  # which message of the exchange is mutated
@@ -152,7 +152,8 @@ class V3FuzzClient(FuzzClient):
             inner = scoped(response_pdu(genuine, rid))
             data = change(inner) if stage == "inner" else inner
             flags = FLAG_AUTH | FLAG_PRIV
-            whole = message(rid, flags, data, USER.user.encode(), BOOTS, TIME + 1)
+            # later than the window report: the clock an authenticated message showed goes on
+            whole = message(rid, flags, data, USER.user.encode(), BOOTS, TIME + 501)
         signed = authenticate(change(whole) if stage == "whole" else whole)
         return change(signed) if stage == "wire" else signed
 

@@ -27,7 +27,10 @@ LITERAL = "Literal-Secret-In-Yaml-42"
 def test_item11_and_item14_secrets_stay_out_and_a_broken_reload_keeps_serving(
     tmp_path: Path,
 ) -> None:
-    with loopback_fleet(tmp_path) as fleet, serve(fleet, "--log-level", "debug") as s:
+    with (
+        loopback_fleet(tmp_path) as fleet,
+        serve(fleet, "--log-level", "debug", "--enable-lifecycle") as s,
+    ):
         s.wait_ready()
         before = s.wait_cycles(2)
         assert before["netmon_inventory_load_success"] == 1.0

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from ipaddress import IPv4Address
-from typing import Literal, Protocol
+from typing import Literal, Protocol, get_args
 
 from netmon.model.inventory import SnmpSecurityLevel
 from netmon.model.observation import FailureReason
@@ -70,8 +70,16 @@ class SnmpCommunity:
     community: str = field(repr=False)
 
 
-AuthProtocol = Literal["sha", "sha256", "sha512"]
-PrivProtocol = Literal["aes", "aes256"]
+# USM protocols, named as snmp_exporter (gosnmp) names them, and meaning the same bytes in both
+# engines behind this seam (wire.py and pysnmp_client.py). AES192/AES256 extend a key that is
+# shorter than the cipher needs the way net-snmp does (Blumenthal draft: append the hash of the
+# key); AES192C/AES256C the way Cisco does (Reeder draft: append the localised key of the key).
+# With SHA-256 and longer digests nothing is extended, so the two spellings then agree.
+AuthProtocol = Literal["MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512"]
+PrivProtocol = Literal["DES", "AES", "AES192", "AES192C", "AES256", "AES256C"]
+AUTH_PROTOCOLS: tuple[AuthProtocol, ...] = get_args(AuthProtocol)
+PRIV_PROTOCOLS: tuple[PrivProtocol, ...] = get_args(PrivProtocol)
+MIN_PASSPHRASE = 8  # RFC 3414 11.2: shorter passphrases are refused
 
 
 @dataclass(frozen=True)
@@ -82,9 +90,18 @@ class SnmpUsm:
     user: str
     auth_protocol: AuthProtocol
     auth_key: str = field(repr=False)
-    priv_protocol: PrivProtocol = "aes"
+    priv_protocol: PrivProtocol = "AES"
     priv_key: str = field(default="", repr=False)
     level: SnmpSecurityLevel = "authPriv"
+
+    def __post_init__(self) -> None:
+        # config.yaml spells them case-insensitively and hands over these names; code that
+        # builds a user by hand with another spelling is a bug, found here rather than later.
+        if self.auth_protocol not in AUTH_PROTOCOLS or self.priv_protocol not in PRIV_PROTOCOLS:
+            raise ValueError(
+                f"unknown USM protocol {self.auth_protocol!r}/{self.priv_protocol!r}: use one of "
+                f"{', '.join(AUTH_PROTOCOLS)} / {', '.join(PRIV_PROTOCOLS)}"
+            )
 
     @property
     def authenticated(self) -> bool:

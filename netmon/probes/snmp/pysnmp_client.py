@@ -30,7 +30,9 @@ from pysnmp.proto import errind, rfc1902, rfc1905
 from netmon.model.observation import FailureReason
 from netmon.probes.snmp.client import (
     RCVBUF_BYTES,
+    AuthProtocol,
     Oid,
+    PrivProtocol,
     SnmpAuth,
     SnmpCommunity,
     SnmpReply,
@@ -43,12 +45,24 @@ from netmon.probes.snmp.client import (
 )
 from netmon.probes.snmp.window import Window
 
-_AUTH = {
-    "sha": pyconfig.USM_AUTH_HMAC96_SHA,
-    "sha256": pyconfig.USM_AUTH_HMAC192_SHA256,
-    "sha512": pyconfig.USM_AUTH_HMAC384_SHA512,
+_AUTH: dict[AuthProtocol, tuple[int, ...]] = {
+    "MD5": pyconfig.USM_AUTH_HMAC96_MD5,
+    "SHA": pyconfig.USM_AUTH_HMAC96_SHA,
+    "SHA224": pyconfig.USM_AUTH_HMAC128_SHA224,
+    "SHA256": pyconfig.USM_AUTH_HMAC192_SHA256,
+    "SHA384": pyconfig.USM_AUTH_HMAC256_SHA384,
+    "SHA512": pyconfig.USM_AUTH_HMAC384_SHA512,
 }
-_PRIV = {"aes": pyconfig.USM_PRIV_CFB128_AES, "aes256": pyconfig.USM_PRIV_CFB256_AES}
+# The same names mean the same bytes as in netmon's own client (client.py): pysnmp's plain
+# CFB192/CFB256 are the Cisco (Reeder) key extension, its *_BLUMENTHAL ones net-snmp's.
+_PRIV: dict[PrivProtocol, tuple[int, ...]] = {
+    "DES": pyconfig.USM_PRIV_CBC56_DES,
+    "AES": pyconfig.USM_PRIV_CFB128_AES,
+    "AES192": pyconfig.USM_PRIV_CFB192_AES_BLUMENTHAL,
+    "AES192C": pyconfig.USM_PRIV_CFB192_AES,
+    "AES256": pyconfig.USM_PRIV_CFB256_AES_BLUMENTHAL,
+    "AES256C": pyconfig.USM_PRIV_CFB256_AES,
+}
 
 _AUTH_ERRORS = (
     errind.UnknownUserName,

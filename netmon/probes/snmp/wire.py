@@ -14,10 +14,14 @@ retransmission timers on the event loop.
 - ICMP errors come back (IP_RECVERR): a port-unreachable ends every request to that agent
   as `refused` at once, a host- or net-unreachable as `unreachable`, instead of a timeout after
   every retry (docs/reliability.md, item 6).
-- v3: agents are discovered once (engine id, boots, time) and their keys localised once; a
-  "not in time window" report (the agent restarted) resynchronises and retries; every other
-  USM report is an `authentication` failure naming the counter. Replies are authenticated
-  (HMAC) before they are decrypted or believed.
+- v3: agents are discovered once (engine id, boots, time) and their keys localised once; an
+  authenticated "not in time window" report (the agent restarted) resynchronises and retries;
+  every other USM report is an `authentication` failure naming the counter. Each reply is held
+  against its request (usm.py: level, engine id, user, MAC, time window) before it is
+  decrypted or believed; one that fails is dropped and its reason kept, so the agent's own
+  answer can still come, and a request that gets none ends with that reason (`authentication`,
+  `not_in_time_window`, `malformed_reply`) instead of `timeout`. The agent's clock is learnt
+  only from authenticated messages.
 - The adaptive window (window.py) still bounds requests in flight.
 
 `PysnmpClient` (pysnmp_client.py) speaks the same seam through pysnmp; the tests run both
@@ -27,21 +31,18 @@ against real snmpd and compare their answers.
 from __future__ import annotations
 
 import asyncio
-import errno
 import itertools
-import os
 import random
 import socket
-import struct
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from netmon.model.observation import FailureReason
-from netmon.probes.snmp import ber, usm
+from netmon.probes.snmp import ber, icmp_errors, usm
 from netmon.probes.snmp.client import (
     RCVBUF_BYTES,
     Oid,
-    SnmpAuth,
     SnmpCommunity,
     SnmpReply,
     SnmpTarget,
@@ -50,6 +51,9 @@ from netmon.probes.snmp.client import (
     VarBind,
     udp_client_socket,
 )
+from netmon.probes.snmp.engines import Engines
+from netmon.probes.snmp.keys import Keys
+from netmon.probes.snmp.reply import Refused, Sent, open_reply
 from netmon.probes.snmp.window import Window
 
 _STATUS: dict[int, tuple[FailureReason, str]] = {
@@ -59,11 +63,6 @@ _STATUS: dict[int, tuple[FailureReason, str]] = {
     6: ("authentication", "noAccess"),
     16: ("authentication", "authorizationError"),
 }
-_UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN}
-# Linux <linux/in.h>, <linux/errqueue.h>: not in Python's socket module.
-IP_RECVERR = 11
-_EXTENDED_ERR = struct.Struct("=IBBBBII")  # ee_errno, origin, type, code, pad, info, data
-_ERRORS_PER_READ = 256  # a bound per wake-up; the rest wait for the next one
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,7 @@ class _Raw:
     index: int
     varbinds: tuple[VarBind, ...]
     head: usm.Incoming | None = None  # v3: the outer layer (engine boots and time)
+    clock: usm.Engine | None = None  # v3: the agent's clock, when this message taught it
 
 
 class _Slot:
@@ -97,12 +97,13 @@ class _Request:
     future: asyncio.Future[_Raw | SnmpReply]
     addr: tuple[str, int]
     build: Callable[[int], bytes]  # request id -> the message to send
-    keys: usm.Keys | None
+    sent: Sent | None  # v3: what the reply is held against; None: v2c
     tries: int
     timeout_s: float
     slot: _Slot
     ids: list[int] = field(default_factory=list)
     timer: asyncio.TimerHandle | None = None
+    refused: Refused | None = None  # the last reply dropped as not this request's answer
 
 
 class WireClient:
@@ -115,16 +116,13 @@ class WireClient:
         self.window = Window(start=64, low=16)
         self.loop = asyncio.get_running_loop()
         self.sock = udp_client_socket(rcvbuf_bytes)
-        # Queue ICMP errors with the address they concern, so a closed or firewalled agent
-        # port reads as "refused" at once. Only this client drains the queue (_icmp_errors);
-        # pysnmp's socket must not get it, or an undrained queue would spin its event loop.
-        self.sock.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
+        icmp_errors.enable(self.sock)  # a closed or firewalled agent port: "refused" at once
         self.loop.add_reader(self.sock.fileno(), self._readable)
         self._pending: dict[int, _Request] = {}
         self._ids = itertools.count(random.randrange(1, 2**30))  # noqa: S311 - not a secret
-        self._engines: dict[tuple[str, int], usm.Engine] = {}
-        self._keys: dict[tuple[SnmpAuth, bytes], usm.Keys | None] = {}  # None: noAuthNoPriv
+        self.engines = Engines()  # v3: each agent's engine id, clock and localised keys
         self.dropped = 0  # datagrams that matched no request (late, duplicate or stray)
+        self.refused: Counter[str] = Counter()  # v3 replies dropped by the RFC checks, by reason
         self.retransmits = 0  # tries after the first: loss on the paths (benchmarks, tests)
 
     @property
@@ -183,29 +181,33 @@ class WireClient:
             raw = await self._send(target, v2c, slot)
             return raw if isinstance(raw, SnmpReply) else _judge(raw)
         addr = (target.host, target.port)
-        for _ in range(3):  # discovery, then at most one resynchronisation
-            engine = self._engines.get(addr)
+        user = auth.user.encode()
+        engine = self.engines.known.get(addr)
+        for _ in range(3):  # discovery, then at most one resynchronisation or rediscovery
             if engine is None:
                 found = await self._discover(target, slot)
                 if isinstance(found, SnmpReply):
                     return found
-                engine = self._engines[addr] = found
-            if (auth, engine.engine_id) not in self._keys:
-                self._keys[(auth, engine.engine_id)] = usm.keys_for(auth, engine.engine_id)
-            keys = self._keys[(auth, engine.engine_id)]
+                engine = self.engines.adopt(addr, found)
+            keys = self.engines.keys(auth, engine.engine_id)
             build = self._v3_builder(make_pdu, auth, keys, engine)
-            raw = await self._send(target, build, slot, keys)
+            raw = await self._send(target, build, slot, Sent(engine, user, keys))
             if isinstance(raw, SnmpReply):
+                if raw.error == "not_in_time_window":
+                    self.engines.forget(addr, engine)
+                    detail = f"{raw.detail}; the agent is discovered again next time"
+                    return SnmpReply(error=raw.error, detail=detail)
                 return raw
             if raw.tag != ber.REPORT:
                 return _judge(raw)
             code = usm.report_code(raw.varbinds)
-            if code == usm.NOT_IN_TIME_WINDOW and raw.head is not None and raw.head.engine_id:
-                h = raw.head
-                self._engines[addr] = usm.Engine(h.engine_id, h.boots, h.time, self.loop.time())
+            if code == usm.NOT_IN_TIME_WINDOW:  # authenticated: reply.py refuses the others
+                engine = raw.clock or engine
                 continue
             if code == usm.UNKNOWN_ENGINE_ID:
-                self._engines.pop(addr, None)
+                # Unauthenticated, so it only sends this request through a new discovery; an
+                # engine an authenticated message confirmed stays until another one is.
+                engine = None
                 continue
             return SnmpReply(error="authentication", detail=usm.REPORTS.get(code, f"report {code}"))
         return SnmpReply(error="authentication", detail="the agent's engine clock keeps moving")
@@ -214,7 +216,7 @@ class WireClient:
         self,
         make_pdu: Callable[[int], bytes],
         user: SnmpUsm,
-        keys: usm.Keys | None,
+        keys: Keys | None,
         engine: usm.Engine,
     ) -> Callable[[int], bytes]:
         """Each try is a new message: new id, salt and engine time."""
@@ -222,7 +224,7 @@ class WireClient:
 
     async def _discover(self, target: SnmpTarget, slot: _Slot) -> usm.Engine | SnmpReply:
         probe = lambda rid: usm.discovery(rid, ber.pdu(ber.GET, rid, ()))  # noqa: E731
-        raw = await self._send(target, probe, slot)
+        raw = await self._send(target, probe, slot, Sent(None, b"", None))
         if isinstance(raw, SnmpReply):
             return raw
         if raw.head is None or not raw.head.engine_id or raw.tag != ber.REPORT:
@@ -235,11 +237,11 @@ class WireClient:
         target: SnmpTarget,
         build: Callable[[int], bytes],
         slot: _Slot,
-        keys: usm.Keys | None = None,
+        sent: Sent | None = None,
     ) -> _Raw | SnmpReply:
         future: asyncio.Future[_Raw | SnmpReply] = self.loop.create_future()
         addr = (target.host, target.port)
-        req = _Request(future, addr, build, keys, target.retries + 1, target.timeout_s, slot)
+        req = _Request(future, addr, build, sent, target.retries + 1, target.timeout_s, slot)
         self._transmit(req)
         try:
             return await future
@@ -270,7 +272,8 @@ class WireClient:
                     # included): hand it to its own requests, then try this one again.
                     self._icmp_errors()
                     continue
-                reason: FailureReason = "unreachable" if exc.errno in _UNREACHABLE else "error"
+                unreachable = exc.errno in icmp_errors.UNREACHABLE
+                reason: FailureReason = "unreachable" if unreachable else "error"
                 self._finish(req, SnmpReply(error=reason, detail=f"send failed: {exc.strerror}"))
 
     def _expired(self, req: _Request) -> None:
@@ -283,6 +286,11 @@ class WireClient:
             return
         tries = len(req.ids)
         detail = f"no reply within {req.timeout_s:g} s, {tries} tr{'ies' if tries > 1 else 'y'}"
+        if req.refused is not None:  # something came, but not the agent's answer: say what
+            refused = req.refused
+            detail = f"{refused.detail} (no acceptable {detail.removeprefix('no ')})"
+            self._finish(req, SnmpReply(error=refused.reason, detail=detail))
+            return
         self._finish(req, SnmpReply(error="timeout", detail=detail))
 
     def _finish(self, req: _Request, value: _Raw | SnmpReply | None) -> None:
@@ -308,21 +316,12 @@ class WireClient:
             self._receive(data, addr)
 
     def _icmp_errors(self) -> None:
-        """Finish the requests that an ICMP error answered. The error queue holds, for each
-        error, the address the failed datagram went to and the kernel's verdict: a port
-        unreachable means no agent listens there (or a firewall rejects), so every request
-        to that address ends now, not after all its retries."""
-        for _ in range(_ERRORS_PER_READ):
-            try:
-                _, ancillary, _, addr = self.sock.recvmsg(1, 256, socket.MSG_ERRQUEUE)
-            except OSError:  # the queue is empty (EAGAIN)
-                return
-            for level, kind, data in ancillary:
-                reply = _icmp_verdict(data, addr[1]) if kind == IP_RECVERR else None
-                if level != socket.IPPROTO_IP or reply is None:
-                    continue
-                for req in [r for r in self._pending.values() if r.addr == addr]:
-                    self._finish(req, reply)
+        """Finish the requests that an ICMP error answered: a port unreachable means no agent
+        listens there (or a firewall rejects), so every request to that address ends now,
+        not after all its retries."""
+        for addr, reply in icmp_errors.queued(self.sock):
+            for req in [r for r in self._pending.values() if r.addr == addr]:
+                self._finish(req, reply)
 
     def _receive(self, data: bytes, addr: tuple[str, int]) -> None:
         try:
@@ -340,33 +339,34 @@ class WireClient:
         if req is None or req.addr != addr:
             self.dropped += 1
             return
+        clock = None
         try:
+            if (head is None) != (req.sent is None):
+                raise Refused(
+                    "authentication",
+                    f"an SNMP{'v2c' if head is None else 'v3'} message in answer to an "
+                    f"SNMP{'v3' if head is None else 'v2c'} request",
+                )
             if head is None:
                 tag, _, status, index, vbs = ber.read_pdu(data, at, len(data))
             else:
-                tag, status, index, vbs = usm.open_reply(data, head, req.keys)
+                assert req.sent is not None
+                notion = self.engines.notion(addr, req.sent)
+                tag, status, index, vbs, clock = open_reply(
+                    data, head, req.sent, notion, self.loop.time()
+                )
+        except Refused as refused:
+            # Not this request's answer (forged, altered, replayed, for someone else): drop it
+            # and keep waiting for the agent's; if none comes, the request ends with this.
+            self.refused[refused.reason] += 1
+            req.refused = refused
+            return
         except ber.BerError as exc:
             self._finish(req, SnmpReply(error="malformed_reply", detail=str(exc)))
             return
-        self._finish(req, _Raw(tag, status, index, vbs, head))
-
-
-def _icmp_verdict(err: bytes, port: int) -> SnmpReply | None:
-    """What a queued ICMP error (struct sock_extended_err, then the offender's sockaddr_in)
-    says about the agent; None for errors the retries deal with (a fragmentation notice)."""
-    if len(err) < _EXTENDED_ERR.size + 8:
-        return None
-    code = _EXTENDED_ERR.unpack_from(err)[0]
-    offender = socket.inet_ntoa(err[_EXTENDED_ERR.size + 4 : _EXTENDED_ERR.size + 8])
-    if code == errno.ECONNREFUSED:
-        return SnmpReply(
-            error="refused",
-            detail=f"port {port} unreachable (ICMP from {offender}): no agent listens there, "
-            "or a firewall rejects SNMP",
-        )
-    if code in _UNREACHABLE:
-        return SnmpReply(error="unreachable", detail=f"{os.strerror(code)} (ICMP from {offender})")
-    return None
+        if clock is not None:
+            self.engines.learn(addr, clock)
+        self._finish(req, _Raw(tag, status, index, vbs, head, clock))
 
 
 def _judge(raw: _Raw) -> SnmpReply:
