@@ -133,8 +133,8 @@ async def _requests(
         vbs = reply.varbinds
         if len(vbs) < len(nonrep):
             raise Malformed(f"GETBULK reply has {len(vbs)} varbinds for {len(nonrep)} scalars")
-        for (key, value), wanted in zip(vbs, scalars_wanted if nonrep else (), strict=False):
-            scalars[wanted] = value if key == wanted else Special.NO_SUCH_OBJECT
+        if nonrep:
+            scalars.update(_scalars(vbs, scalars_wanted))
         body = vbs[len(nonrep) :]
         _take(w, active, body)
         nonrep = []  # scalars are asked once
@@ -143,6 +143,23 @@ async def _requests(
         if len(w.rows) > MAX_ROWS:
             raise Malformed(f"table of more than {MAX_ROWS} rows: the agent does not end it")
     return None
+
+
+def _scalars(vbs: Sequence[tuple[Oid, Value]], wanted: Sequence[Oid]) -> dict[Oid, Value]:
+    """The non-repeaters' answers: X.0 asked as X comes back as X.0, or as a later OID
+    outside X (the agent has no X.0: noSuchObject). All or none: an answer that is not a
+    successor of X, or an instance of a scalar other than .0, makes the reply malformed, and
+    none of its scalars is believed (so a hostile first answer fails the probe)."""
+    out: dict[Oid, Value] = {}
+    for (key, value), scalar in zip(vbs, wanted, strict=False):
+        asked = scalar[:-1]
+        if isinstance(value, Special):  # endOfMibView (or a lenient noSuch*): not there
+            out[scalar] = Special.NO_SUCH_OBJECT
+            continue
+        if key <= asked or (key[: len(asked)] == asked and key != scalar):
+            raise Malformed(f"{_dotted(asked)} answered as {_dotted(key)}: not its instance 0")
+        out[scalar] = value if key == scalar else Special.NO_SUCH_OBJECT
+    return out
 
 
 def _take(w: TableWalk, active: list[str], body: Sequence[tuple[Oid, Value]]) -> None:
