@@ -276,6 +276,8 @@ class Read:
         m, p = self.memory, self.p
         if m is not None:
             self.memory = m = replace(m, uptime_ticks=self.ticks)
+        if not p.idle:  # a walk goes on: the next cycle tells a restart from this uptime
+            p.uptime_ticks = self.ticks
         if_read = next((t for t in self.tables if t.table == "interfaces"), None)
         mode = "full read" if self.walked else "targeted"
         if if_read is not None and if_read.status == "discovering":
