@@ -152,7 +152,7 @@ PLATFORMS: dict[str, Platform] = {
                 prompt=r"[\w.\-() ]*[\w.\-()][>#]",  # "ProCurve Switch 2510-24#", "HP-2920#"
                 paging_off=("no page",),
                 # its pager, and the banner's "Press any key to continue": a space for both
-                more=r"-- MORE --.*|Press any key to continue",
+                more=r"-- MORE --[^\x1b\r\n]*|Press any key to continue",
                 exit="exit",
             ),
         ),
@@ -210,5 +210,7 @@ PLATFORMS = _with_foreign(PLATFORMS)
 
 
 def hostname(prompt: str) -> str:
-    """The device name inside a shell prompt: Router# -> Router, <HUAWEI> -> HUAWEI."""
-    return prompt.strip().strip("<>[]~*#").rstrip(">#").strip()
+    """The device name inside a shell prompt: Router# -> Router, <HUAWEI> -> HUAWEI,
+    netmon@mx960-1> -> mx960-1 (Junos shows the user first)."""
+    name = prompt.strip().strip("<>[]~*#").rstrip(">#").strip()
+    return name.rsplit("@", 1)[-1]
