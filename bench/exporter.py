@@ -6,7 +6,7 @@
    (what the first scrape after each cycle pays; target < 50 ms), and a scrape served over HTTP
    from the per-state cache (what every other scrape pays).
 2. Cycle delay under scraping: the serve loop (poller with fake probes that sleep like a network,
-   build_snapshot, swap) runs with the HTTP server in one event loop, as in `netmon serve`;
+   Topology.snapshot, swap) runs with the HTTP server in one event loop, as in `netmon serve`;
    cycle time is measured with no scraper, then with N scrapers in another process fetching
    /metrics (gzip) back to back. Target: under 10 % slower.
 
@@ -37,7 +37,7 @@ from netmon.export.state import CycleSummary, ExportState, StateHolder
 from netmon.model import ProbeResult
 from netmon.poller import Poller
 from netmon.probes import ProbeEnv, ProbeTarget
-from netmon.topology import build_snapshot
+from netmon.topology import Topology
 
 DEAD = {"pop-a-luoi"}
 
@@ -120,6 +120,7 @@ async def _cycles(cycles: int, scrapers: int, every_s: float) -> list[float]:
     settings = Settings(interval_s=1, jitter_s=0, deadline_s=5, concurrency=200)
     poller = Poller(inv, settings, probes={"icmp": fake}, env=ProbeEnv())
     holder = StateHolder(synth.state(inv, list(answers.values())))
+    topology = Topology(inv)  # held across cycles, as `netmon serve` holds it
     runner = await start_server(build_app(holder, _no_reload), "127.0.0.1:0")
     port = runner.addresses[0][1]
     proc = None
@@ -132,7 +133,7 @@ async def _cycles(cycles: int, scrapers: int, every_s: float) -> list[float]:
         for _ in range(cycles):
             t0 = time.perf_counter()
             result = await poller.cycle()
-            snap = await asyncio.to_thread(build_snapshot, inv, result.results)
+            snap = await asyncio.to_thread(topology.snapshot, result.results)
             summary = CycleSummary(
                 result.number, result.started_at, result.duration_s, result.results, (), 0
             )

@@ -54,7 +54,7 @@ async def soak(args: argparse.Namespace) -> dict[str, object]:
     from netmon.export.state import ExportState, LoadStatus, ServiceFacts
     from netmon.inventory import load_inventory
     from netmon.poller import Poller, Selection
-    from netmon.topology import build_snapshot
+    from netmon.topology import Topology
 
     inv = load_inventory(LAB_SMALL)
     ensure_may_probe(inv)
@@ -63,6 +63,7 @@ async def soak(args: argparse.Namespace) -> dict[str, object]:
     facts = ServiceFacts("soak", now, 1, 5, 3, LoadStatus(True, now), LoadStatus(True, now))
     state = ExportState(facts)
     poller = Poller(inv, settings, Selection(probes=("icmp", "snmp")))
+    topology = Topology(inv)  # held across cycles, as `netmon serve` holds it
     times, failures, rss = [], 0, {}
     end = time.monotonic() + args.max_seconds
     try:
@@ -71,7 +72,7 @@ async def soak(args: argparse.Namespace) -> dict[str, object]:
                 break
             t0 = time.monotonic()
             result = await poller.cycle()
-            snap = build_snapshot(inv, result.results)
+            snap = topology.snapshot(result.results)
             state = state.with_cycle(snap, summary(result))
             exposition(state)
             times.append(time.monotonic() - t0)

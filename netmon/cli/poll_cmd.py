@@ -21,13 +21,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from netmon.cli.safety import ensure_may_probe
+from netmon.cli.safety import ensure_may_probe, ensure_secrets
 from netmon.cli.validate_cmd import ConfigOpt, InventoryOpt
 from netmon.config import Settings, load_config
 from netmon.inventory import load_inventory
 from netmon.model import Inventory, ProbeResult, snapshot_to_json
 from netmon.poller import CycleResult, Poller, Selection, Shard
-from netmon.topology import build_snapshot
+from netmon.topology import Topology
 
 
 class Output(StrEnum):
@@ -77,6 +77,7 @@ def poll(
         probes=tuple(probe or ()),
         shard=Shard.parse(shard) if shard else None,
     )
+    ensure_secrets(settings, inv, selection)
     count = 1 if once else cycles
     last = asyncio.run(_run(inv, settings, selection, count, output, save))
     if check and last is not None and any(a.reachable is False for a in last.agencies):
@@ -92,6 +93,8 @@ async def _run(
     save: Path | None,
 ) -> CycleResult | None:
     err = Console(stderr=True)
+    # --save writes a snapshot every cycle: one Topology analyses the design once for all.
+    saving = (Topology(inv), save) if save is not None else None
     poller = Poller(inv, settings, selection)
     if poller.skipped:
         err.print(f"not available yet, skipped: {', '.join(poller.skipped)}")
@@ -101,14 +104,14 @@ async def _run(
     try:
         if count == 1:
             last = await _one_cycle(poller, err)
-            _emit(inv, last, output, save, settings.deadline_s, err)
+            _emit(inv, last, output, saving, settings.deadline_s, err)
             return last
         stop = asyncio.Event()
 
         async def on_cycle(result: CycleResult) -> None:
             nonlocal last
             last = result
-            _emit(inv, result, output, save, settings.deadline_s, err)
+            _emit(inv, result, output, saving, settings.deadline_s, err)
 
         await poller.run(on_cycle, stop, count)
         return last
@@ -134,12 +137,13 @@ def _emit(
     inv: Inventory,
     result: CycleResult,
     output: Output,
-    save: Path | None,
+    saving: tuple[Topology, Path] | None,
     deadline_s: float,
     err: Console,
 ) -> None:
-    if save is not None:
-        save.write_text(snapshot_to_json(build_snapshot(inv, result.results)), encoding="utf-8")
+    if saving is not None:
+        topology, path = saving
+        path.write_text(snapshot_to_json(topology.snapshot(result.results)), encoding="utf-8")
     if output is Output.json:
         print(json.dumps(cycle_json(inv, result, deadline_s), ensure_ascii=False, indent=2))
     else:

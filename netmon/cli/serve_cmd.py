@@ -25,7 +25,7 @@ from typing import Annotated, TypeVar
 import typer
 
 import netmon
-from netmon.cli.safety import ensure_may_probe
+from netmon.cli.safety import ensure_may_probe, ensure_secrets, unusable_secrets
 from netmon.cli.validate_cmd import ConfigOpt, InventoryOpt
 from netmon.config import Settings, load_config
 from netmon.errors import NetmonError
@@ -42,7 +42,7 @@ from netmon.export.webconfig import WebConfig, WebConfigError, load_web_config
 from netmon.inventory import load_inventory
 from netmon.model import Inventory
 from netmon.poller import CycleResult, Poller, Selection, Shard
-from netmon.topology import build_snapshot
+from netmon.topology import Topology
 
 log = logging.getLogger("netmon.serve")
 T = TypeVar("T")
@@ -101,6 +101,9 @@ class Service:
         while not stop.is_set():
             self._restart.clear()
             inv, settings = self.inventory, self.settings
+            # One Topology per inventory: its design is analysed here, once, off the loop, and
+            # each cycle pays only for the current state. A reload brings a new one.
+            topology = await asyncio.to_thread(Topology, inv)
             poller = self.make_poller(inv, settings, Selection(shard=self.shard))
             if poller.skipped:
                 log.warning("probes not available, skipped: %s", ", ".join(poller.skipped))
@@ -109,8 +112,8 @@ class Service:
             inner = asyncio.Event()
             watch = asyncio.create_task(_first(stop, self._restart, inner))
 
-            async def on_cycle(result: CycleResult, inv: Inventory = inv) -> None:
-                await self._publish(inv, result)
+            async def on_cycle(result: CycleResult, topology: Topology = topology) -> None:
+                await self._publish(topology, result)
 
             task = asyncio.create_task(poller.run(on_cycle, inner))
             try:
@@ -126,10 +129,10 @@ class Service:
                         await t
                 await poller.aclose()
 
-    async def _publish(self, inv: Inventory, result: CycleResult) -> None:
-        # build_snapshot is CPU work (tens of ms at 467 agencies): off the loop, so scrapes
-        # are answered meanwhile.
-        snap = await asyncio.to_thread(build_snapshot, inv, result.results)
+    async def _publish(self, topology: Topology, result: CycleResult) -> None:
+        # A snapshot is CPU work (milliseconds at 467 agencies, a second at 30,000): off the
+        # loop, so scrapes are answered meanwhile.
+        snap = await asyncio.to_thread(topology.snapshot, result.results)
         self.holder.set(self.holder.get().with_cycle(snap, summary(result)))
         log.info(
             "cycle %d: %.2f s, %d/%d agencies reachable, %d probes cut by the deadline",
@@ -151,6 +154,11 @@ class Service:
                     ensure_may_probe(inv)
                 except NetmonError as exc:
                     inv, inventory_error = None, str(exc)
+            if settings is not None and inv is not None:
+                # a secret the new files need that cannot be read: refused like a bad file
+                unusable = unusable_secrets(settings, inv, Selection(shard=self.shard))
+                if unusable:
+                    settings, config_error = None, "; ".join(unusable)
             ok = settings is not None and inv is not None
             new = replace(
                 facts,
@@ -272,7 +280,9 @@ def serve(
             print(problem.render(), file=sys.stderr)
         print(f"netmon: error: invalid web config {web_config}", file=sys.stderr)
         raise typer.Exit(1) from None
-    service = Service(inventory, config, inv, settings, Shard.parse(shard) if shard else None)
+    selection = Selection(shard=Shard.parse(shard) if shard else None)
+    ensure_secrets(settings, inv, selection)
+    service = Service(inventory, config, inv, settings, selection.shard)
     asyncio.run(_serve(service, address, web, enable_lifecycle))
 
 

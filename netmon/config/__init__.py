@@ -49,6 +49,7 @@ __all__ = [
     "SshCredential",
     "check_config",
     "load_config",
+    "secret_problems",
 ]
 
 DEFAULT_LISTEN = "127.0.0.1:10467"
@@ -133,9 +134,12 @@ SPEC = Obj(
 )
 
 
-def check_config(path: Path, secrets: bool = False) -> tuple[Settings | None, list[Problem]]:
+def check_config(
+    path: Path, secrets: bool = False, unreadable: bool = False
+) -> tuple[Settings | None, list[Problem]]:
     """Every problem of config.yaml, and the Settings when there is no error. `secrets`: also
-    read the secrets that can be read now and check what only they show (`netmon validate`)."""
+    read the secrets that can be read now and check what only they show (`netmon validate`);
+    `unreadable`: a secret that cannot be read is an error too (`netmon validate --secrets`)."""
     root, problems = read_yaml(path, str(path))
     if problems:
         return None, problems
@@ -151,7 +155,7 @@ def check_config(path: Path, secrets: bool = False) -> tuple[Settings | None, li
     settings = _build(data, path)
     problems += deadline_problems(settings, data, str(path))
     if secrets:
-        found = secret_problems(data.get("credentials", Mapping()), settings.credentials, str(path))
+        found = secret_problems(settings.credentials, unreadable=unreadable)
         if found:
             return None, problems + found
     return settings, problems
@@ -218,7 +222,9 @@ def _build(data: Mapping, path: Path) -> Settings:
         },
         ssh_known_hosts=(base / known) if known else None,
         listen=data.get("listen", DEFAULT_LISTEN),
-        credentials={name: credential(c, base) for name, c in data.get("credentials", {}).items()},
+        credentials={
+            name: credential(c, base, str(path)) for name, c in data.get("credentials", {}).items()
+        },
         source=str(path),
     )
 

@@ -11,7 +11,8 @@ so a weaker level is a decision someone wrote down, which `grep allow_insecure` 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from netmon.errors import ConfigError, Problem
@@ -62,46 +63,38 @@ class Secret:
 
 @dataclass(frozen=True)
 class SecretRef:
-    """Where a secret comes from: an environment variable or a file."""
+    """Where a secret comes from: an environment variable or a file; and where config.yaml
+    says so (`source`, `at`), so a secret that cannot be read is named at that line."""
 
     env: str | None = None
     file: Path | None = None
+    source: str = field(default="config.yaml", compare=False)
+    at: tuple[int, int] = field(default=(0, 0), compare=False)
 
     def describe(self) -> str:
         return f"environment variable {self.env}" if self.env else f"file {self.file}"
 
     def resolve(self) -> Secret:
-        """Read the secret now; ConfigError with what to do when it is not there."""
+        """Read the secret now; ConfigError, located at the reference, when it is not there."""
         if self.env is not None:
             value = os.environ.get(self.env)
             if not value:
-                raise ConfigError(
-                    [
-                        Problem(
-                            "config",
-                            0,
-                            0,
-                            f"environment variable {self.env} is not set",
-                            f"export {self.env}=... before starting netmon",
-                        )
-                    ]
+                raise self._unreadable(
+                    f"environment variable {self.env} is not set",
+                    f"export {self.env}=... before starting netmon",
                 )
             return Secret(value, self.describe())
         assert self.file is not None
         try:
             return Secret(self.file.read_text(encoding="utf-8").strip(), self.describe())
         except OSError as exc:
-            raise ConfigError(
-                [
-                    Problem(
-                        str(self.file),
-                        0,
-                        0,
-                        f"cannot read secret file: {exc.strerror}",
-                        "create the file (mode 0600), or for the lab run 'netmon lab up' first",
-                    )
-                ]
+            raise self._unreadable(
+                f"cannot read secret file {self.file}: {exc.strerror}",
+                "create the file (mode 0600) or fix the path; for the lab run 'netmon lab up'",
             ) from None
+
+    def _unreadable(self, message: str, hint: str) -> ConfigError:
+        return ConfigError([Problem(self.source, *self.at, message, hint)])
 
 
 @dataclass(frozen=True)
@@ -237,19 +230,21 @@ def credential_problems(sets: Mapping, file: str) -> list[Problem]:
     return out
 
 
-def ref(data: Mapping | None, base: Path) -> SecretRef | None:
+def ref(data: Mapping | None, base: Path, source: str) -> SecretRef | None:
     if data is None:
         return None
+    at = (data.line, data.col)
     if "env" in data:
-        return SecretRef(env=data["env"])
+        return SecretRef(env=data["env"], source=source, at=at)
     path = Path(data["file"])
-    return SecretRef(file=path if path.is_absolute() else base / path)
+    return SecretRef(file=path if path.is_absolute() else base / path, source=source, at=at)
 
 
-def credential(data: Mapping, base: Path) -> Credential:
-    """One checked credential set (credential_problems found nothing) as a Credential."""
+def credential(data: Mapping, base: Path, source: str) -> Credential:
+    """One checked credential set (credential_problems found nothing) as a Credential; its
+    secret references remember where `source` (config.yaml) wrote them."""
     if "snmp_v2c" in data:
-        c = ref(data["snmp_v2c"]["community"], base)
+        c = ref(data["snmp_v2c"]["community"], base, source)
         assert c is not None
         return SnmpV2c(c)
     if "snmp_v3" in data:
@@ -257,15 +252,29 @@ def credential(data: Mapping, base: Path) -> Credential:
         return SnmpV3(
             v3["user"],
             v3.get("auth_protocol"),
-            ref(v3.get("auth_key"), base),
+            ref(v3.get("auth_key"), base, source),
             v3.get("priv_protocol"),
-            ref(v3.get("priv_key"), base),
+            ref(v3.get("priv_key"), base, source),
             v3.get("security_level", "authPriv"),
         )
     ssh = data["ssh"]
     return SshCredential(
-        ssh["username"], ref(ssh.get("private_key"), base), ref(ssh.get("password"), base)
+        ssh["username"],
+        ref(ssh.get("private_key"), base, source),
+        ref(ssh.get("password"), base, source),
     )
+
+
+def secret_refs(cred: Credential) -> list[tuple[str, SecretRef]]:
+    """(key, reference) of every secret a credential set names."""
+    keys: dict[str, SecretRef | None]
+    if isinstance(cred, SnmpV2c):
+        keys = {"community": cred.community}
+    elif isinstance(cred, SnmpV3):
+        keys = {"auth_key": cred.auth_key, "priv_key": cred.priv_key}
+    else:
+        keys = {"private_key": cred.private_key, "password": cred.password}
+    return [(k, r) for k, r in keys.items() if r is not None]
 
 
 def passphrase_problem(name: str, key: str, ref: SecretRef, value: str) -> str | None:
@@ -279,29 +288,33 @@ def passphrase_problem(name: str, key: str, ref: SecretRef, value: str) -> str |
     )
 
 
-def secret_problems(sets: Mapping, credentials: dict[str, Credential], file: str) -> list[Problem]:
-    """What only the secrets themselves can show (v3 passphrases too short), for the secrets that
-    can be read now, at the line of the key: `netmon validate` runs where the secrets may not be
-    (a CI checkout), so a missing one is not its business; poll and serve name it when they
-    start (poller/targets.py)."""
+def secret_problems(
+    credentials: dict[str, Credential], names: Iterable[str] | None = None, *, unreadable: bool
+) -> list[Problem]:
+    """What only the secrets themselves show, for the credential sets `names` (default: all),
+    each at the line of its reference in config.yaml, never the secret: a v3 passphrase RFC 3414
+    refuses (of the secrets that can be read now); with `unreadable`, also every secret that
+    cannot be read (poll and serve at start-up, `netmon validate --secrets`). Plain
+    `netmon validate` runs where the secrets may not be (a CI checkout): not its business."""
     out: list[Problem] = []
-    for name, cred in credentials.items():
-        if not isinstance(cred, SnmpV3):
+    for name in sorted(set(credentials if names is None else names)):
+        cred = credentials.get(name)
+        if cred is None:
             continue
-        for key, ref in (("auth_key", cred.auth_key), ("priv_key", cred.priv_key)):
-            if ref is None:
-                continue
+        for key, secret in secret_refs(cred):
             try:
-                value = ref.resolve().reveal()
-            except ConfigError:
+                value = secret.resolve().reveal()
+            except ConfigError as exc:
+                if unreadable:
+                    p = exc.problems[0]
+                    message = f"credential set {name!r}: {key}: {p.message}"
+                    out.append(Problem(p.file, p.line, p.col, message, p.hint))
                 continue
-            problem = passphrase_problem(name, key, ref, value)
-            if problem:
-                v3 = sets[name]["snmp_v3"]
-                line, col = v3.at.get(key, (v3.line, v3.col))
+            problem = passphrase_problem(name, key, secret, value)
+            if isinstance(cred, SnmpV3) and problem:
                 out.append(
                     Problem(
-                        file, line, col, problem,
+                        secret.source, *secret.at, problem,
                         "use a passphrase of 8 characters or more, on the device and in the "
                         "secret (net-snmp refuses shorter ones too)",
                     )

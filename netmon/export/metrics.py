@@ -15,7 +15,6 @@ evidence that anything is up.
 from __future__ import annotations
 
 import gc
-from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from prometheus_client.core import Metric
@@ -143,14 +142,9 @@ def _coverage(s: Snapshot) -> list[Family]:
         "Agencies with a working path to the core, per level and group.",
         ["level", "group"],
     )
-    total: Counter[tuple[str, str]] = Counter()
-    ok: Counter[tuple[str, str]] = Counter()
-    for a in s.agencies:
-        total[(a.level, a.group)] += 1
-        ok[(a.level, a.group)] += a.reachable
-    for cell, n in sorted(total.items()):
-        declared.add(list(cell), n)
-        reachable.add(list(cell), ok[cell])
+    for cell in s.coverage.cells:  # counted by topology (coverage.py), never here
+        declared.add([cell.level, cell.group], cell.total)
+        reachable.add([cell.level, cell.group], cell.reachable)
     svc_total = gauge(
         "netmon_service_coverage_agencies", "Agencies that use the service.", ["service"]
     )

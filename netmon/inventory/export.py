@@ -24,16 +24,20 @@ _ANSIBLE_OS = {
 }
 
 
-def summary(inv: Inventory) -> dict[str, Any]:
-    """Counts the NOC asks for first; `agencies`, `by_level`, `devices`, `links` are counts."""
+def summary(inv: Inventory, by_level: dict[str, int], by_group: dict[str, int]) -> dict[str, Any]:
+    """Counts the NOC asks for first; `agencies`, `by_level`, `devices`, `links` are counts.
+
+    by_level and by_group (agencies per level and per group) come from the caller: topology's
+    coverage is the one place agencies are counted, and this layer may not import it.
+    """
     level_names = {lv.id: lv.name for lv in inv.levels}
     return {
         "name": inv.name,
         "lab": inv.lab,
         "agencies": len(inv.agencies),
-        "by_level": dict(Counter(a.level for a in inv.agencies)),
+        "by_level": by_level,
         "level_names": level_names,
-        "by_group": dict(sorted(Counter(a.group for a in inv.agencies).items())),
+        "by_group": by_group,
         "by_platform": dict(sorted(Counter(d.platform for d in inv.devices).items())),
         "by_role": dict(Counter(d.role for d in inv.devices)),
         "sites": len(inv.sites),

@@ -153,11 +153,25 @@ class CoverageCount:
 
 
 @dataclass(frozen=True)
+class CoverageCell:
+    """The agencies of one level in one group: the unit /metrics exports, so that sums over
+    levels, groups and shards all come out right."""
+
+    level: str
+    group: str
+    total: int
+    reachable: int
+
+
+@dataclass(frozen=True)
 class Coverage:
     total: CoverageCount
     by_level: tuple[CoverageCount, ...]
     by_group: tuple[CoverageCount, ...]
     by_service: tuple[CoverageCount, ...]
+    # Every (level, group) pair with at least one agency, sorted by level id then group id.
+    # Empty in snapshots saved before it existed (they still load).
+    cells: tuple[CoverageCell, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from netmon.config import Settings
-from netmon.model import Inventory, ProbeResult
+from netmon.model import Device, Inventory, ProbeResult
 from netmon.poller.carry import Carry
 from netmon.poller.debounce import AgencyStatus, Debounce, reachable_now
 from netmon.poller.shard import Shard, stable_hash
 from netmon.poller.targets import build_targets
-from netmon.probes import PROBES, Probe, ProbeEnv, ProbeTarget, close_env, open_env
+from netmon.probes import KINDS, PROBES, Probe, ProbeEnv, ProbeTarget, close_env, open_env
 from netmon.probes.snmp.client import SnmpCommunity
 from netmon.probes.snmp.probe import SnmpSettings
 
@@ -52,6 +52,31 @@ class Selection:
     shard: Shard | None = None
 
 
+def selected(inventory: Inventory, selection: Selection) -> tuple[list[Device], set[str]]:
+    """The devices a selection probes, and the probe kinds it asks of them."""
+    devices = [
+        d
+        for d in inventory.devices
+        if (not selection.agencies or d.agency in selection.agencies)
+        and (selection.shard is None or selection.shard.owns(d))
+    ]
+    kinds = set(selection.probes) if selection.probes else {k for d in devices for k in d.probes}
+    return devices, kinds
+
+
+def credential_sets(inventory: Inventory, selection: Selection = Selection()) -> set[str]:
+    """The credential sets a selection's probes need: what must resolve before polling."""
+    devices, kinds = selected(inventory, selection)
+    out: set[str] = set()
+    for d in devices:
+        for kind in kinds.intersection(d.probes):
+            cred = KINDS[kind].credential if kind in KINDS else None
+            name = getattr(d.credentials, cred) if cred else None
+            if name:
+                out.add(name)
+    return out
+
+
 class Poller:
     """Create inside the event loop that runs it (the SNMP engine and ICMP socket live there)."""
 
@@ -68,15 +93,7 @@ class Poller:
         self.inventory = inventory
         self.settings = settings
         self.probes = probes
-        devices = [
-            d
-            for d in inventory.devices
-            if (not selection.agencies or d.agency in selection.agencies)
-            and (selection.shard is None or selection.shard.owns(d))
-        ]
-        wanted = (
-            set(selection.probes) if selection.probes else {k for d in devices for k in d.probes}
-        )
+        devices, wanted = selected(inventory, selection)
         self.skipped = tuple(sorted(k for k in wanted if k not in probes))
         kinds = [k for k in wanted if k in probes]
         self.targets: dict[tuple[str, str], ProbeTarget[Any]] = build_targets(

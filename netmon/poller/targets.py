@@ -58,7 +58,7 @@ def resolve_ssh(settings: Settings, names: Iterable[str]) -> dict[str, ResolvedS
             key = cred.private_key.resolve().reveal() if cred.private_key else ""
             password = cred.password.resolve().reveal() if cred.password else ""
         except NetmonError as exc:  # a secret file or variable is missing: say which
-            out[name] = ResolvedSsh(None, f"credential set {name!r}: {exc}")
+            out[name] = ResolvedSsh(None, f"credential set {name!r}: {_why(exc)}")
             continue
         problem = key_problem(key) if key else ""
         if problem:
@@ -70,6 +70,12 @@ def resolve_ssh(settings: Settings, names: Iterable[str]) -> dict[str, ResolvedS
             SshAuth(cred.username, private_key=key, password=password, known_hosts=known)
         )
     return out
+
+
+def _why(exc: NetmonError) -> str:
+    """What is wrong, without the FILE:LINE:COL a ConfigError renders (a probe's detail)."""
+    problems = getattr(exc, "problems", None)
+    return problems[0].message if problems else str(exc)
 
 
 def _reveal(ref: SecretRef | None) -> str:
@@ -112,7 +118,7 @@ def resolve_snmp(settings: Settings, names: Iterable[str]) -> dict[str, Resolved
                 kind = "missing" if cred is None else "not an SNMP credential set"
                 out[name] = Resolved(None, f"credential set {name!r} is {kind} in config.yaml")
         except NetmonError as exc:  # a secret file or variable is missing: say which
-            out[name] = Resolved(None, f"credential set {name!r}: {exc}")
+            out[name] = Resolved(None, f"credential set {name!r}: {_why(exc)}")
     return out
 
 

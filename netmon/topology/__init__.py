@@ -1,12 +1,14 @@
 """Topology: declared graph, observed state, reachability, redundancy, drift -> Snapshot.
 
-The only networkx user in netmon: `nxview.merged_graph` hands a Snapshot to networkx for ad-hoc
-analysis. The analyses on the hot path run on a compact integer graph of their own (graph.py
-says why: no transit through agencies, links as nodes, 30,000 agencies in under two seconds);
-the tests check them against networkx.
+The only networkx user in netmon. `Topology(inventory)` analyses the declared design once
+(a networkx DiGraph: `Topology.design`) and builds a Snapshot per cycle (`snapshot()`), whose
+live graph `Topology.live(snapshot)` returns; `build_snapshot` is the one-off form.
+`merged_graph(snapshot)` is the device-level view of a Snapshot alone (a MultiGraph).
+graph.py documents the nodes and their attributes.
 """
 
-from netmon.topology.build import build_snapshot, clear_design_cache
+from netmon.topology.build import Topology, build_snapshot
+from netmon.topology.graph import ROOT
 from netmon.topology.nxview import merged_graph
 
-__all__ = ["build_snapshot", "clear_design_cache", "merged_graph"]
+__all__ = ["ROOT", "Topology", "build_snapshot", "merged_graph"]

@@ -14,16 +14,30 @@ behind a PoP name the PoP, and one page goes out, not fifty.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from typing import Any
+
 from netmon.model.snapshot import Cause, Status
-from netmon.topology.graph import Digraph
+from netmon.topology.graph import (
+    Node,
+    attributes,
+    device_node,
+    element_of,
+    predecessors,
+    successors,
+)
 
 
-def frontier(merged: Digraph, reached: list[bool]) -> dict[int, frozenset[int]]:
-    """For every node the core cannot reach: the first failed nodes on the paths leading to it."""
-    out: dict[int, frozenset[int]] = {}
-    queue: list[int] = []
-    for v in range(len(merged)):
-        if not reached[v] and any(reached[p] for p in merged.pred[v]):
+def frontier(merged: Any, reached: Collection[Node]) -> dict[Node, frozenset[Node]]:
+    """For every node the core cannot reach: the first failed nodes on the paths leading to it.
+
+    merged: the nx.DiGraph with failed elements still in; reached: what the core reaches now.
+    """
+    succ, pred = successors(merged), predecessors(merged)
+    out: dict[Node, frozenset[Node]] = {}
+    queue: list[Node] = []
+    for v in succ:
+        if v not in reached and any(p in reached for p in pred[v]):
             out[v] = frozenset((v,))
             queue.append(v)
     # Forward through the unreachable region, growing sets until nothing changes (cycles,
@@ -33,8 +47,8 @@ def frontier(merged: Digraph, reached: list[bool]) -> dict[int, frozenset[int]]:
         changed = False
         for u in queue:
             mine = out[u]
-            for v in merged.succ[u]:
-                if reached[v]:
+            for v in succ[u]:
+                if v in reached:
                     continue
                 had = out.get(v)
                 if had is None:
@@ -48,11 +62,11 @@ def frontier(merged: Digraph, reached: list[bool]) -> dict[int, frozenset[int]]:
 
 
 def explain(
-    merged: Digraph,
-    chain: list[int],
-    first: dict[int, frozenset[int]],
-    reached: list[bool],
-    device_status: dict[str, Status],
+    merged: Any,
+    chain: list[Node],
+    first: Mapping[Node, frozenset[Node]],
+    reached: Collection[Node],
+    device_status: Mapping[str, Status],
     own_devices: tuple[str, ...],
 ) -> tuple[Cause, ...]:
     """The cause for one cut-off agency, given its chain of dominators in the declared design
@@ -64,46 +78,48 @@ def explain(
     broken paths reported. Without this step a PoP down would share the blame with every other
     failed PoP that the ring could have detoured through.
     """
+    pred = predecessors(merged)
     for x in chain:
-        if reached[x]:
+        if x in reached:
             continue
-        if merged.kinds[x] == "device" and device_status[merged.names[x]] == "down":
-            return (Cause("device", merged.names[x], "down"),)
-        if merged.kinds[x] == "link" and any(reached[p] for p in merged.pred[x]):
+        kind, name = element_of(x)
+        if kind == "device" and device_status[name] == "down":
+            return (Cause("device", name, "down"),)
+        if kind == "link" and any(p in reached for p in pred[x]):
             return causes(merged, frozenset((x,)), reached, device_status, own_devices)
         return causes(merged, first.get(x, frozenset()), reached, device_status, own_devices)
     return ()
 
 
 def causes(
-    merged: Digraph,
-    first_failures: frozenset[int],
-    reached: list[bool],
-    device_status: dict[str, Status],
+    merged: Any,
+    first_failures: frozenset[Node],
+    reached: Collection[Node],
+    device_status: Mapping[str, Status],
     own_devices: tuple[str, ...],
 ) -> tuple[Cause, ...]:
     found: set[Cause] = set()
-    isolated_by: set[int] = set()  # for each failed link: its end the core cannot reach
+    isolated_by: set[str] = set()  # for each failed link: its end the core cannot reach
+    nodes = attributes(merged)
     for n in first_failures:
-        name = merged.names[n]
-        if merged.kinds[n] == "device":
+        kind, name = element_of(n)
+        if kind == "device":
             found.add(
                 Cause("device", name, "down" if device_status[name] == "down" else "isolated")
             )
             continue
-        u, v = merged.ends[n]
-        far = v if reached[u] else u
-        far_name = merged.names[far]
-        if device_status[far_name] == "down":
-            found.add(Cause("device", far_name, "down"))
+        ends = nodes[n]
+        far = ends["b"] if device_node(ends["a"]) in reached else ends["a"]
+        if device_status[far] == "down":
+            found.add(Cause("device", far, "down"))
         else:
             found.add(Cause("link", name, "down"))
             isolated_by.add(far)
     links = [c for c in found if c.kind == "link"]
     if links and len(links) == len(found) and len(isolated_by) == 1:
         (far,) = isolated_by
-        if merged.names[far] not in own_devices and len(links) > 1:
+        if far not in own_devices and len(links) > 1:
             # Every path dies on a link into the same device: that device is cut off as a
             # whole (e.g. a PoP with both ring uplinks down), so name it.
-            return (Cause("device", merged.names[far], "isolated"),)
+            return (Cause("device", far, "isolated"),)
     return tuple(sorted(found, key=lambda c: (c.kind, c.id)))

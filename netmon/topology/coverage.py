@@ -1,9 +1,13 @@
-"""Coverage: agencies reachable, per level, per group and per service; counts and ratios."""
+"""Coverage: agencies reachable per level, group, service and (level, group) cell.
+
+The one place netmon counts them: the reports, /metrics and `netmon inventory show` all read
+these counts from the Snapshot.
+"""
 
 from __future__ import annotations
 
 from netmon.model import Inventory
-from netmon.model.snapshot import AgencyState, Coverage, CoverageCount
+from netmon.model.snapshot import AgencyState, Coverage, CoverageCell, CoverageCount
 
 
 def coverage(inventory: Inventory, agencies: tuple[AgencyState, ...]) -> Coverage:
@@ -12,14 +16,16 @@ def coverage(inventory: Inventory, agencies: tuple[AgencyState, ...]) -> Coverag
     levels: dict[str, list[int]] = {lv.id: [0, 0] for lv in inventory.levels}
     groups: dict[str, list[int]] = {g.id: [0, 0] for g in inventory.groups}
     services: dict[str, list[int]] = {s.id: [0, 0] for s in inventory.services}
+    cells: dict[tuple[str, str], list[int]] = {}
     for a in agencies:
-        for counter, ok in (
-            (total, a.reachable),
-            (levels.setdefault(a.level, [0, 0]), a.reachable),
-            (groups.setdefault(a.group, [0, 0]), a.reachable),
+        for counter in (
+            total,
+            levels.setdefault(a.level, [0, 0]),
+            groups.setdefault(a.group, [0, 0]),
+            cells.setdefault((a.level, a.group), [0, 0]),
         ):
             counter[0] += 1
-            counter[1] += ok
+            counter[1] += a.reachable
         for s in a.services:
             counter = services.setdefault(s, [0, 0])
             counter[0] += 1
@@ -33,4 +39,5 @@ def coverage(inventory: Inventory, agencies: tuple[AgencyState, ...]) -> Coverag
         by_level=counts({lv.id: lv.name for lv in inventory.levels}, levels),
         by_group=counts({g.id: g.name for g in inventory.groups}, groups),
         by_service=counts({s.id: s.name for s in inventory.services}, services),
+        cells=tuple(CoverageCell(lv, g, n, ok) for (lv, g), (n, ok) in sorted(cells.items())),
     )

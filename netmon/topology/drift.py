@@ -11,11 +11,9 @@ twice). Undeclared links and unknown neighbours need only the side that saw them
 
 from __future__ import annotations
 
-import functools
-import weakref
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
 
 from netmon.model import Endpoint, InterfaceState, Inventory, Link
 from netmon.model.snapshot import Drift, DriftKind, Origin, SeenLink, Status
@@ -76,28 +74,23 @@ def _matches(link: Link, pair: Pair) -> bool:
     return known in ends and other[0] in (link.a.device, link.b.device) and known != other
 
 
-_index: dict[int, tuple[weakref.ref[Inventory], LinkIndex]] = {}
-LinkIndex = tuple[dict[frozenset[End], Link], dict[frozenset[str], list[Link]]]
+class LinkIndex:
+    """Declared links by their two ends and by their two devices. Built on first use (the
+    declared design never needs them); kept by the Topology of the inventory."""
 
+    def __init__(self, inventory: Inventory) -> None:
+        self.inventory = inventory
 
-def forget(cache: dict[int, Any], key: int, _: object) -> None:
-    """A weakref callback that holds its cache itself (module globals are gone at exit)."""
-    cache.pop(key, None)
+    @cached_property
+    def exact(self) -> dict[frozenset[End], Link]:
+        return {_ends(lk): lk for lk in self.inventory.links}
 
-
-def link_index(inventory: Inventory) -> LinkIndex:
-    """Declared links by their two ends and by their two devices; once per inventory object."""
-    hit = _index.get(id(inventory))
-    if hit is not None and hit[0]() is inventory:
-        return hit[1]
-    exact = {_ends(lk): lk for lk in inventory.links}
-    by_devices: dict[frozenset[str], list[Link]] = defaultdict(list)
-    for lk in inventory.links:
-        by_devices[frozenset((lk.a.device, lk.b.device))].append(lk)
-    key = id(inventory)
-    index = (exact, dict(by_devices))  # a plain dict: a lookup must never add to it
-    _index[key] = (weakref.ref(inventory, functools.partial(forget, _index, key)), index)
-    return index
+    @cached_property
+    def by_devices(self) -> dict[frozenset[str], list[Link]]:
+        out: dict[frozenset[str], list[Link]] = defaultdict(list)
+        for lk in self.inventory.links:
+            out[frozenset((lk.a.device, lk.b.device))].append(lk)
+        return dict(out)  # a plain dict: a lookup must never add to it
 
 
 def _endpoint(e: End) -> Endpoint:
@@ -119,13 +112,15 @@ def never_up(a: InterfaceState | None, b: InterfaceState | None) -> bool:
     )
 
 
-def compare(inventory: Inventory, observed: Observed, links: LinkStates) -> DriftResult:
+def compare(
+    inventory: Inventory, observed: Observed, links: LinkStates, index: LinkIndex
+) -> DriftResult:
     never = [k for k, (s, a, b) in links.items() if s == "down" and never_up(a, b)]
     if not (observed.halves or observed.strangers or observed.lldp_read or never):
         # Nothing seen by LLDP (the declared design, or ICMP only): nothing to judge.
         return DriftResult(dict.fromkeys(inventory.link_by_id, "declared"), {}, (), (), ())
     pairs = merge_halves(observed.halves)
-    exact, by_devices = link_index(inventory)
+    exact, by_devices = index.exact, index.by_devices
     seen: set[str] = set()
     unmatched: dict[frozenset[str], list[Pair]] = defaultdict(list)
     for pair in pairs:
@@ -155,7 +150,7 @@ def compare(inventory: Inventory, observed: Observed, links: LinkStates) -> Drif
                 link_drift[lk.id] = "wrong_port"
                 seen_ends = (x, y) if x.device == lk.a.device else (y, x)
                 drift.append(Drift("wrong_port", lk.id, (lk.a, lk.b), seen_ends))
-                edges.append(Edge(lk.id, x.device, y.device, declared=False))
+                edges.append(Edge(lk.id, seen_ends[0].device, seen_ends[1].device, declared=False))
             else:
                 discovered.append(SeenLink(x, y))
                 drift.append(Drift("undeclared", None, (), (x, y)))

@@ -1,4 +1,4 @@
-"""The network as a directed graph of integer nodes, built for the analyses in this package.
+"""The network as a networkx DiGraph: the graph every analysis in this package runs on.
 
 Why directed: an agency's CPE is not a transit router. Traffic from the core may enter a CPE and
 go on to a CPE behind it, but never back out into MetroNet; otherwise a dual-homed agency would
@@ -7,21 +7,39 @@ go on to a CPE behind it, but never back out into MetroNet; otherwise a dual-hom
 Why links are nodes: a link failure then is a node failure, so one dominator tree answers both
 "which device" and "which link" questions (blast radius, root cause) without all-pairs work.
 
-Node 0 is a virtual root with arcs to the core devices (the core is where reachability starts).
-An agency with several devices gets a virtual sink fed by each of them; an agency with one
-device is that device's node.
+Nodes are strings named like `Element` prints (`str(Element)`), so the same key means the same
+thing in the design, in the live graph, in GraphML and in a report:
+
+- `root` (kind root): a virtual root with an arc to every core device, where reachability
+  starts.
+- `device:<id>` (kind device): `role`; `agency` for an agency's device.
+- `link:<id>` (kind link): a declared link; `a`, `b` (its end devices), `declared` True.
+- `seen:<id>` (kind link): a cable LLDP shows that no declared link explains (id `a:x--b:y`),
+  or a declared link seen cabled on other ports (the link's id); `a`, `b`, `declared` False.
+- `agency:<id>` (kind agency): the sink of an agency with several devices, fed by each.
+
+Every node has `kind` and `id` (the inventory id; "" for the root). An agency with one device
+is that device's node. Arcs carry no attributes. Strings rather than tuples as keys: Python
+caches a string's hash, so every dict lookup the algorithms make is cheaper (networkx's
+immediate dominators on the national graph: 1.35 s with strings, 1.88 s with tuples).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+import networkx as nx
 
 from netmon.model import Inventory
 
-ROOT = 0
+ROOT = "root"
+Node = str
 NodeKind = Literal["root", "device", "link", "agency"]
+# networkx is untyped: the algorithms read its adjacency through this typed alias (node ->
+# neighbour -> arc attributes), so Any stays in this module.
+Adjacency = Mapping[Node, Mapping[Node, object]]
 
 
 @dataclass(frozen=True)
@@ -34,110 +52,139 @@ class Edge:
     declared: bool = True
 
 
-@dataclass
-class Digraph:
-    kinds: list[NodeKind] = field(default_factory=lambda: ["root"])
-    names: list[str] = field(default_factory=lambda: [""])
-    succ: list[list[int]] = field(default_factory=lambda: [[]])
-    pred: list[list[int]] = field(default_factory=lambda: [[]])
-    device: dict[str, int] = field(default_factory=dict)
-    link: dict[str, int] = field(default_factory=dict)
-    agency: dict[str, int] = field(default_factory=dict)  # node that stands for the agency
-    ends: dict[int, tuple[int, int]] = field(default_factory=dict)  # link node -> device nodes
-    # Failed nodes (down devices, down links): searches treat them as already visited. The
-    # current network is the declared one with nodes blocked, sharing every list with it,
-    # instead of a second graph built from scratch each cycle.
-    blocked: bytearray = field(default_factory=bytearray)
-
-    def unvisited(self) -> bytearray:
-        """A fresh "seen" array for a search: blocked nodes start seen, so are never entered."""
-        return bytearray(self.blocked) if self.blocked else bytearray(len(self.kinds))
-
-    def add(self, kind: NodeKind, name: str) -> int:
-        self.kinds.append(kind)
-        self.names.append(name)
-        self.succ.append([])
-        self.pred.append([])
-        return len(self.kinds) - 1
-
-    def arc(self, u: int, v: int) -> None:
-        self.succ[u].append(v)
-        self.pred[v].append(u)
-
-    def __len__(self) -> int:
-        return len(self.kinds)
+def device_node(device: str) -> Node:
+    return f"device:{device}"
 
 
-def build_graph(inventory: Inventory, edges: Iterable[Edge]) -> Digraph:
-    """Devices, the given edges, the root and the agency sinks (see the module docstring)."""
-    g = Digraph()
-    kinds, names, succ, pred = g.kinds, g.names, g.succ, g.pred
-    transit: list[bool] = [True]
-    for d in inventory.devices:
-        g.device[d.id] = g.add("device", d.id)
-        transit.append(d.role != "cpe")
-    for e in edges:
-        u, v = g.device[e.a], g.device[e.b]
-        n = len(kinds)  # inlined g.add and g.arc: 33,000 links, 130,000 arcs
-        kinds.append("link")
-        names.append(e.id)
-        succ.append([])
-        pred.append([])
-        if e.declared:
-            g.link[e.id] = n
-        g.ends[n] = (u, v)
-        # Traffic may cross from x to y unless x is a CPE heading back up into MetroNet.
-        if transit[u] or not transit[v]:
-            succ[u].append(n)
-            pred[n].append(u)
-            succ[n].append(v)
-            pred[v].append(n)
-        if transit[v] or not transit[u]:
-            succ[v].append(n)
-            pred[n].append(v)
-            succ[n].append(u)
-            pred[u].append(n)
-    for core in inventory.core_devices():
-        g.arc(ROOT, g.device[core.id])
+def link_node(edge: Edge) -> Node:
+    return f"link:{edge.id}" if edge.declared else f"seen:{edge.id}"
+
+
+def agency_nodes(inventory: Inventory) -> dict[str, Node]:
+    """The node that stands for each agency with devices (its device, or its sink)."""
+    out: dict[str, Node] = {}
     for a in inventory.agencies:
         devices = inventory.devices_of_agency.get(a.id, ())
         if len(devices) == 1:
-            g.agency[a.id] = g.device[devices[0].id]
+            out[a.id] = device_node(devices[0].id)
         elif devices:
-            sink = g.add("agency", a.id)
-            g.agency[a.id] = sink
-            for d in devices:
-                g.arc(g.device[d.id], sink)
+            out[a.id] = f"agency:{a.id}"
+    return out
+
+
+def design_graph(inventory: Inventory, edges: Iterable[Edge], agencies: Mapping[str, Node]) -> Any:
+    """Devices, the given edges, the root and the agency sinks (see the module docstring);
+    agencies: agency_nodes(inventory). Returns an nx.DiGraph (networkx is untyped: Any)."""
+    g = nx.DiGraph(name=inventory.name)
+    transit: dict[str, bool] = {}
+    nodes: list[tuple[Node, dict[str, object]]] = [(ROOT, {"kind": "root", "id": ""})]
+    for d in inventory.devices:
+        attrs: dict[str, object] = {"kind": "device", "id": d.id, "role": d.role}
+        if d.agency:
+            attrs["agency"] = d.agency
+        nodes.append((device_node(d.id), attrs))
+        transit[d.id] = d.role != "cpe"
+    arcs = [(ROOT, device_node(core.id)) for core in inventory.core_devices()]
+    for agency, node in agencies.items():
+        if node.startswith("agency:"):
+            nodes.append((node, {"kind": "agency", "id": agency}))
+            arcs += ((device_node(d.id), node) for d in inventory.devices_of_agency[agency])
+    g.add_nodes_from(nodes)
+    add_edges(g, edges, transit)
+    g.add_edges_from(arcs)
     return g
 
 
-def with_failures(g: Digraph, devices: Iterable[str], links: Iterable[str]) -> Digraph:
-    """The same graph with down devices and down declared links blocked.
+def add_edges(g: Any, edges: Iterable[Edge], transit: Mapping[str, bool]) -> None:
+    """A node per edge, and arcs through it in each direction traffic may take."""
+    nodes: list[tuple[Node, dict[str, object]]] = []
+    arcs: list[tuple[Node, Node]] = []
+    for e in edges:
+        n, u, v = link_node(e), device_node(e.a), device_node(e.b)
+        nodes.append((n, {"kind": "link", "id": e.id, "a": e.a, "b": e.b, "declared": e.declared}))
+        # Traffic may cross from x to y unless x is a CPE heading back up into MetroNet.
+        if transit[e.a] or not transit[e.b]:
+            arcs += ((u, n), (n, v))
+        if transit[e.b] or not transit[e.a]:
+            arcs += ((v, n), (n, u))
+    g.add_nodes_from(nodes)
+    g.add_edges_from(arcs)
 
-    A cable seen on the wrong port has a node of its own (not in g.link), so blocking its
-    declared link, whose port reads down, leaves the cable LLDP shows in service.
+
+def with_seen(inventory: Inventory, design: Any, seen: Collection[Edge]) -> Any:
+    """The design plus the cables LLDP shows that no declared link explains (a new graph;
+    the design itself when there are none)."""
+    if not seen:
+        return design
+    g = design.copy()  # the design is shared by every cycle: never changed
+    add_edges(g, seen, {d.id: d.role != "cpe" for d in inventory.devices})
+    return g
+
+
+def live_graph(
+    merged: Any, devices: Iterable[str], links: Iterable[str], *, attributes: bool = True
+) -> Any:
+    """The merged graph without the down devices and down declared links: what works now
+    (the merged graph itself when nothing failed). Without `attributes`, the arcs alone: what
+    the analyses read (node keys say what a node is), for users the nodes keep theirs.
+
+    A copy with the nodes removed, not a networkx view: the analyses that follow ran 2-3
+    times slower on a restricted_view at 30,000 agencies (load 2: dominators 0.61 s against
+    0.23 s, a search 0.29 s against 0.11 s), more than the copy costs (0.19 s for the arcs,
+    0.32 s with the attributes). A cable seen on the wrong port has a node of its own
+    (`seen:`), so removing its declared link, whose port reads down, leaves the cable LLDP
+    shows in service.
     """
-    blocked = bytearray(len(g))
-    for d in devices:
-        blocked[g.device[d]] = 1
-    for lk in links:
-        blocked[g.link[lk]] = 1
-    return replace(g, blocked=blocked)
+    failed = {device_node(d) for d in devices} | {f"link:{lk}" for lk in links}
+    if not failed:
+        return merged
+    # A new graph either way: the merged graph stays whole (root causes are searched in it).
+    if attributes:
+        g = merged.copy()
+        g.remove_nodes_from(failed)
+        return g
+    g = nx.DiGraph()
+    g.add_nodes_from(n for n in merged if n not in failed)
+    g.add_edges_from(
+        (u, v)
+        for u, nbrs in successors(merged).items()
+        if u not in failed
+        for v in nbrs
+        if v not in failed
+    )
+    return g
 
 
-def reachable_from(g: Digraph, sources: Iterable[int]) -> list[bool]:
-    """Nodes reachable along arcs from any of the sources (the sources included)."""
-    seen = g.unvisited()
-    stack = []
+def successors(g: Any) -> Adjacency:
+    return cast(Adjacency, g.succ)
+
+
+def predecessors(g: Any) -> Adjacency:
+    return cast(Adjacency, g.pred)
+
+
+def attributes(g: Any) -> Mapping[Node, Mapping[str, Any]]:
+    return cast(Mapping[Node, Mapping[str, Any]], g.nodes)
+
+
+def reachable_from(g: Any, sources: Iterable[Node]) -> set[Node]:
+    """Nodes reachable along arcs from any of the sources present in g (those included)."""
+    seen: set[Node] = set()
     for s in sources:
-        if not seen[s]:
-            seen[s] = 1
-            stack.append(s)
-    while stack:
-        u = stack.pop()
-        for v in g.succ[u]:
-            if not seen[v]:
-                seen[v] = 1
-                stack.append(v)
-    # Blocked nodes started "seen": they are not reached.
-    return [bool(x) and not b for x, b in zip(seen, g.blocked or bytes(len(seen)), strict=True)]
+        if s in g and s not in seen:  # a second source is usually reached by the first
+            seen |= nx.descendants(g, s)
+            seen.add(s)
+    return seen
+
+
+def element_of(node: Node) -> tuple[NodeKind, str]:
+    """(kind, id) of a node, read from its key (cheaper than its attributes, and valid for a
+    node the live graph no longer has): ("device", id), ("link", id), ("agency", id)."""
+    kind, _, name = node.partition(":")
+    return cast(NodeKind, "link" if kind == "seen" else kind), name
+
+
+def link_id(node: Node) -> str | None:
+    """The link id of a `link:` or `seen:` node, None for any other (cheaper than element_of
+    where most nodes are not links)."""
+    return node[5:] if node.startswith(("link:", "seen:")) else None

@@ -1,8 +1,10 @@
 """The merged topology of a Snapshot as a networkx MultiGraph, for ad-hoc analysis.
 
-Not on the hot path (the analyses run on graph.py's integer graph); here for people and tools
-that want networkx's algorithms on what netmon saw. Every edge says where it came from:
-declared only, discovered only (LLDP), or both.
+Built from the Snapshot alone (a saved one will do, no inventory needed): devices are nodes
+(their id), links are edges keyed by link id, with the status the snapshot recorded. Every
+edge says where it came from: declared only, discovered only (LLDP), or both. The graphs the
+analyses run on (links as nodes, directed, a root) are `Topology.design` and
+`Topology.live(snapshot)`.
 """
 
 from __future__ import annotations

@@ -116,30 +116,29 @@ def test_current_redundancy_reflects_a_broken_ring() -> None:
 
 @pytest.mark.parametrize("seed", range(20))
 def test_dominator_tree_matches_networkx_on_random_digraphs(seed: int) -> None:
-    """The iterative algorithm (with its short-cuts and alternating passes) against networkx."""
+    """netmon's dominators (Cooper-Harvey-Kennedy with its short-cuts and alternating passes,
+    kept beside networkx for speed) against networkx's own immediate_dominators."""
     import random
 
     from netmon.topology.dominators import dominators
-    from netmon.topology.graph import ROOT, Digraph
+    from netmon.topology.graph import ROOT
 
     rnd = random.Random(seed)  # noqa: S311 (seeded test data)
-    g = Digraph()
-    for i in range(60):
-        g.add("device", f"n{i}")
+    nodes = [ROOT] + [f"device:n{i}" for i in range(60)]
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes)
     for _ in range(rnd.randint(60, 150)):
-        u, v = rnd.randrange(len(g)), rnd.randrange(1, len(g))
+        u, v = nodes[rnd.randrange(len(nodes))], nodes[rnd.randrange(1, len(nodes))]
         if u != v:
-            g.arc(u, v)
-    ring = rnd.sample(range(1, len(g)), 12)  # a long cycle: the slow case for forward passes
+            g.add_edge(u, v)
+    ring = rnd.sample(nodes[1:], 12)  # a long cycle: the slow case for forward passes
     for u, v in zip(ring, ring[1:] + ring[:1], strict=True):
-        g.arc(u, v)
-        g.arc(v, u)
-    g.arc(ROOT, ring[0])
-    dx = nx.DiGraph()
-    dx.add_nodes_from(range(len(g)))
-    dx.add_edges_from((u, v) for u in range(len(g)) for v in g.succ[u])
-    expected = nx.immediate_dominators(dx, ROOT)
+        g.add_edge(u, v)
+        g.add_edge(v, u)
+    g.add_edge(ROOT, ring[0])
+    expected = nx.immediate_dominators(g, ROOT)
     expected.pop(ROOT, None)  # networkx 3.6 leaves the start out; older versions map it to itself
-    dom = dominators(g)
-    got = {v: dom.idom[v] for v in range(1, len(g)) if dom.reached[v]}
+    got = dict(dominators(g).idom)
+    assert got.pop(ROOT) == ROOT
     assert got == expected
+    assert len(got) >= 12  # the ring at least is reached: the comparison is not vacuous

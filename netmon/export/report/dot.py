@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from netmon.export.report.views import View
-from netmon.model.snapshot import AgencyState, Element, LinkState, Snapshot
+from netmon.model.snapshot import AgencyState, CoverageCount, Element, LinkState, Snapshot
 
 FONT = "DejaVu Sans"  # has the Vietnamese glyphs; installed with fonts-dejavu-core
 # Node height over width as drawn, used to size the district grids into a square picture.
@@ -223,10 +223,10 @@ class _Drawing:
         for core in cores:
             self.device(core, "  ")
         columns = max(1, math.ceil(math.sqrt(len(s.agencies) * NODE_ASPECT)))
+        coverage = {c.id: c for c in s.coverage.by_group}
         for i, g in enumerate(s.groups):
-            self._cluster(
-                i, g.id, g.name, pops.get(g.id, []), by_group.get(g.id, []), cores, columns
-            )
+            count = coverage.get(g.id, CoverageCount(g.id, g.name, 0, 0))
+            self._cluster(i, count, pops.get(g.id, []), by_group.get(g.id, []), cores, columns)
         for lk in s.links:
             self.link(lk)
         for seen in s.discovered:
@@ -249,23 +249,22 @@ class _Drawing:
     def _cluster(
         self,
         i: int,
-        gid: str,
-        name: str,
+        group: CoverageCount,
         pops: list[str],
         agencies: list[AgencyState],
         cores: list[str],
         columns: int,
     ) -> None:
-        ok = sum(a.reachable for a in agencies)
+        """One box per group, labelled with the group's coverage as the Snapshot counted it."""
         self.lines.append(f"  subgraph cluster_{i} {{")
         self.lines.append(
             "    graph "
             + _attrs(
-                label=f"{name} — {ok}/{len(agencies)}",
+                label=f"{group.name} — {group.reachable}/{group.total}",
                 fontsize=14,
                 style="rounded",
-                color="#cc0000" if ok < len(agencies) else "#888888",
-                tooltip=gid,
+                color="#cc0000" if group.cut_off else "#888888",
+                tooltip=group.id,
             )
         )
         for p in pops:

@@ -157,6 +157,17 @@ CASES: tuple[Case, ...] = (
                 "1x30",
             ),
             (sel("netmon_device_up", **J, device="cpe-ubnd-phu-bai", role="cpe"), "1x30"),
+            (  # SNMPv3 replies outside the time window: a replay, or an agent whose boots latched
+                sel(
+                    "netmon_probe_failure_reason",
+                    **J,
+                    device="cpe-so-tttt",
+                    probe="snmp",
+                    reason="not_in_time_window",
+                ),
+                "1x30",
+            ),
+            (sel("netmon_device_up", **J, device="cpe-so-tttt", role="cpe"), "1x30"),
             (  # a dead device's probes fail for every reason: not an auth problem to report
                 sel(
                     "netmon_probe_failure_reason",
@@ -179,6 +190,7 @@ CASES: tuple[Case, ...] = (
                         "probe": "snmp",
                         "reason": "authentication",
                     },
+                    {**J, "device": "cpe-so-tttt", "probe": "snmp", "reason": "not_in_time_window"},
                 ),
             ),
         ),

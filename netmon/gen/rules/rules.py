@@ -232,7 +232,8 @@ ALERTS: tuple[Alert, ...] = (
     ),
     Alert(
         "ProbeAuthFailing",
-        'netmon_probe_failure_reason{probe=~"snmp|ssh", reason=~"authentication|host_key"} == 1'
+        'netmon_probe_failure_reason{probe=~"snmp|ssh", '
+        'reason=~"authentication|host_key|not_in_time_window"} == 1'
         " and on(job, instance, device) netmon_device_up == 1",
         "10m",
         "warning",
