@@ -219,3 +219,57 @@ def test_sigterm_stops_a_real_serve_process_cleanly(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_three_sharded_services_export_shares_that_add_up_to_one(tmp_path: Path) -> None:
+    """Three `serve --shard I/3` and one unsharded, fake probes, one PoP dead: each shard polls
+    its devices and the infrastructure on their paths, exports only what it owns, and the
+    figures of the three add up to the unsharded one's."""
+    from netmon.export.metrics import exposition
+    from netmon.poller import Shard
+
+    inv_dir = lab_small_copy(tmp_path)
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(CONFIG)
+    inv = load_inventory(inv_dir)
+    pop = next(d.id for d in inv.devices if d.role == "pop")
+    fakes = [FakeProbes() for _ in range(4)]
+    shards: list[Shard | None] = [Shard(i, 3) for i in range(3)] + [None]
+    services = []
+    for fake, shard in zip(fakes, shards, strict=True):
+        fake.dead = {pop}
+        services.append(
+            Service(inv_dir, cfg, inv, load_config(cfg), shard, make_poller=fake.poller)
+        )
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(s.run(stop)) for s in services]
+        for s in services:
+            await wait_for(lambda s=s: s.holder.get().facts.cycles >= 2)
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 5)
+
+    asyncio.run(asyncio.wait_for(go(), 60))
+    states = [s.holder.get() for s in services]
+    *parts, whole = [st.snapshot for st in states]
+    assert whole is not None and all(p is not None for p in parts)
+    mine = [{a.id for a in p.agencies} for p in parts if p is not None]
+    assert sorted(a for m in mine for a in m) == sorted(a.id for a in inv.agencies)
+    for field in ("total", "reachable"):
+        assert sum(getattr(p.coverage.total, field) for p in parts if p is not None) == getattr(
+            whole.coverage.total, field
+        )
+    assert whole.coverage.total.cut_off > 0  # the dead PoP cut someone off
+    # every shard polled the PoP (on its agencies' paths); only its owner exports it
+    assert all(str(inv.device_by_id[pop].mgmt) in f.seen for f in fakes)
+    owners = [p for p in parts if p is not None and pop in {d.id for d in p.devices}]
+    assert len(owners) == 1
+    for st, shard in zip(states[:3], shards[:3], strict=True):
+        body = exposition(st).decode()
+        assert f'netmon_shard_info{{shard="{shard}",by="hash"}} 1.0' in body
+        for i in range(3):  # every shard's agency count, from every instance
+            assert f'netmon_shard_agencies{{shard="{i}/3"}}' in body
+        probed = {r.device for r in st.cycle.results} if st.cycle else set()
+        assert probed <= {d.id for d in st.snapshot.devices} if st.snapshot else False
+    assert 'netmon_shard_info{shard="0/1",by="hash"} 1.0' in exposition(states[3]).decode()
