@@ -167,7 +167,11 @@ class Service:
                     inv, inventory_error = None, str(exc)
             if settings is not None and inv is not None:
                 # a secret the new files need that cannot be read: refused like a bad file
-                unusable = unusable_secrets(settings, inv, await _selection(inv, self.shard))
+                # what this shard would poll of the new inventory (kept for the run if it is
+                # accepted: at national size a plan is a Topology, a second or two)
+                plan = await asyncio.to_thread(Plan.of, inv, self.shard)
+                unusable = unusable_secrets(settings, inv, plan.selection())
+                self._plan = None if unusable else plan
                 if unusable:
                     settings, config_error = None, "; ".join(unusable)
             ok = settings is not None and inv is not None
@@ -200,14 +204,6 @@ class Service:
             message = "; ".join(e for e in (config_error, inventory_error) if e)
             log.error("reload refused, keeping the previous inventory and config: %s", message)
             return ReloadOutcome(False, f"reload refused, previous state kept: {message}")
-
-
-async def _selection(inventory: Inventory, shard: Shard | None) -> Selection:
-    """What a shard would poll of this inventory (all of it, unsharded)."""
-    if shard is None:
-        return Selection()
-    plan = await asyncio.to_thread(Plan.of, inventory, shard)
-    return plan.selection()
 
 
 async def _try(load: Callable[[Path], T], path: Path) -> tuple[T | None, str]:
