@@ -11,10 +11,24 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-NETMON = str(Path(sys.executable).parent / "netmon")
+# `netmon ARGS`, with the process's peak RSS (VmHWM, which exec resets: ru_maxrss from wait4
+# would include the benchmark's own memory, inherited through fork) written at exit.
+_WRAP = """
+import atexit, os, sys
+def _peak():
+    with open("/proc/self/status", encoding="ascii") as f:
+        kb = next(line.split()[1] for line in f if line.startswith("VmHWM:"))
+    with open(os.environ["NETMON_BENCH_PEAK"], "w", encoding="ascii") as out:
+        out.write(kb)
+atexit.register(_peak)
+from netmon.cli import main
+sys.argv[0] = "netmon"
+main()
+"""
 
 
 @dataclass(frozen=True)
@@ -24,24 +38,33 @@ class Run:
     max_rss_mb: float
 
 
-def run(cmd: list[str], runs: int = 3) -> Run:
-    """Median wall and CPU time (user + system, of the process and its children) of `runs`
-    runs, and the largest peak RSS seen; the command must exit 0."""
+def netmon(args: list[str], runs: int = 3) -> Run:
+    """`netmon ARGS` run `runs` times as a person runs it (a new interpreter, its imports):
+    median wall and CPU time (user + system of the process), and the largest peak RSS; it
+    must exit 0."""
     walls, cpus, rss = [], [], 0.0
-    for _ in range(runs):
-        t = os.times()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        wall = os.times().elapsed - t.elapsed
-        assert proc.stderr is not None
-        err = proc.stderr.read().decode(errors="replace")
-        proc.stderr.close()
-        if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}: {err[-2000:]}")
-        walls.append(wall)
-        cpus.append(usage.ru_utime + usage.ru_stime)
-        rss = max(rss, usage.ru_maxrss / 1024)
+    with tempfile.TemporaryDirectory() as tmp:
+        peak = Path(tmp) / "peak"
+        env = {**os.environ, "NETMON_BENCH_PEAK": str(peak)}
+        for _ in range(runs):
+            t = os.times()
+            proc = subprocess.Popen(
+                [sys.executable, "-P", "-c", _WRAP, *args],  # -P: the installed netmon
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=env,
+            )
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            wall = os.times().elapsed - t.elapsed
+            assert proc.stderr is not None
+            err = proc.stderr.read().decode(errors="replace")
+            proc.stderr.close()
+            if proc.returncode != 0:
+                raise SystemExit(f"netmon {' '.join(args)} exited {proc.returncode}: {err[-2000:]}")
+            walls.append(wall)
+            cpus.append(usage.ru_utime + usage.ru_stime)
+            rss = max(rss, int(peak.read_text(encoding="ascii")) / 1024)
     return Run(statistics.median(walls), statistics.median(cpus), rss)
 
 

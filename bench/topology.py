@@ -26,7 +26,7 @@ from dataclasses import replace
 from ipaddress import IPv4Address
 from pathlib import Path
 
-from e2e import NETMON, load, run, verdict
+from e2e import load, netmon, verdict
 
 from netmon.inventory import load_inventory
 from netmon.model import (
@@ -284,7 +284,7 @@ def memory(inv: Inventory) -> None:
 def end_to_end(folder: Path) -> bool:
     ok = True
     for what, target in (("spof", 3.0), ("coverage", None)):
-        r = run([NETMON, "report", what, "-o", "json", "-i", str(folder)])
+        r = netmon(["report", what, "-o", "json", "-i", str(folder)])
         ok &= target is None or r.wall_s <= target
         goal = f"; {verdict(r.wall_s, target)}" if target else ""
         print(

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from e2e import NETMON, load, run, verdict
+from e2e import load, netmon, verdict
 
 from netmon.config import check_config
 from netmon.inventory import check_inventory
@@ -81,20 +81,20 @@ def national_figures(provinces: int, runs: int) -> None:
             for name, fn in parts.items():
                 w, c = cpu_timed(fn, runs)
                 print(f"  {name}: {w:.2f} s wall, {c:.2f} s CPU")
-        for what, cmd, target in (
-            ("netmon validate", [NETMON, "validate", "-i", str(folder)], None),
+        for what, args, target in (
+            ("netmon validate", ["validate", "-i", str(folder)], None),
             (
                 "netmon report spof -o json",
-                [NETMON, "report", "spof", "-o", "json", "-i", str(folder)],
+                ["report", "spof", "-o", "json", "-i", str(folder)],
                 3.0,
             ),
             (
                 "netmon report coverage -o json",
-                [NETMON, "report", "coverage", "-o", "json", "-i", str(folder)],
+                ["report", "coverage", "-o", "json", "-i", str(folder)],
                 None,
             ),
         ):
-            r = run(cmd, runs=3)
+            r = netmon(args, runs=3)
             goal = f"; {verdict(r.wall_s, target)}" if target else ""
             print(
                 f"{what}, end to end: {r.wall_s:.2f} s wall, {r.cpu_s:.2f} s CPU, peak RSS "
