@@ -123,6 +123,8 @@ class ShardView:
         self.inventory = inventory
         self.scope = scope
         self._kept: tuple[Redundancy, Redundancy] | None = None
+        # id(entry) -> (entry, its share or None): see _redundancy
+        self._shares: dict[int, tuple[BlastRadius, BlastRadius | None]] = {}
 
     def restrict(self, s: Snapshot) -> Snapshot:
         sc = self.scope
@@ -161,10 +163,25 @@ class ShardView:
         articulation points and bridges it owns; its single-path agencies."""
         mine = self.scope.agencies
         blast = []
+        # Most entries are the same objects cycle after cycle (topology reuses the unchanged
+        # ones): their share is cut once. Only this cycle's entries are kept, so the cache
+        # never outgrows one snapshot. At national size: 0.3 s a cycle without it.
+        done, self._shares = self._shares, {}
         for b in r.blast:
-            cut = tuple(a for a in b.agencies if a in mine)
-            if cut or self._owns(b.element):
-                blast.append(b if len(cut) == len(b.agencies) else BlastRadius(b.element, cut))
+            known = done.get(id(b))
+            if known is not None and known[0] is b:
+                share = known[1]
+            else:
+                cut = tuple(a for a in b.agencies if a in mine)
+                keep = cut or self._owns(b.element)
+                share = (
+                    (b if len(cut) == len(b.agencies) else BlastRadius(b.element, cut))
+                    if keep
+                    else None
+                )
+            self._shares[id(b)] = (b, share)
+            if share is not None:
+                blast.append(share)
         return Redundancy(
             tuple(d for d in r.articulation_points if d in self.scope.devices),
             tuple(lk for lk in r.bridges if self._owns(Element("link", lk))),

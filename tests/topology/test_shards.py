@@ -156,3 +156,15 @@ def test_every_agency_device_and_link_has_one_owner(country: Inventory) -> None:
             assert owners == Counter(every), attr
         sizes = dict(shard_sizes(country, shard))
         assert sizes == {str(sc.shard): len(sc.agencies) for sc in scopes}
+
+
+def test_one_view_across_cycles_cuts_as_a_fresh_one(hue: Inventory) -> None:
+    """ShardView keeps the shares of unchanged entries between cycles: the same result as a
+    new view, whatever the order of the cycles."""
+    topology = Topology(hue)
+    runs = scenarios(hue)
+    kept = ShardView(hue, Scope.of(topology, Shard(1, 3)))
+    for name in ("healthy", "pop-dead", "healthy", "pop-isolated", "pop-dead", "all-failing"):
+        snap = topology.snapshot(runs[name], at=0)
+        fresh = ShardView(hue, Scope.of(topology, Shard(1, 3)))
+        assert kept.restrict(snap) == fresh.restrict(snap), name
