@@ -111,7 +111,8 @@ class Service:
             if plan is None or plan.inventory is not inv:
                 plan = await asyncio.to_thread(Plan.of, inv, self.shard)
             state = self.holder.get()
-            self.holder.set(replace(state, facts=replace(state.facts, shard_agencies=plan.sizes)))
+            facts = replace(state.facts, shard_agencies=plan.sizes, inventory_name=inv.name)
+            self.holder.set(replace(state, facts=facts))
             poller = self.make_poller(inv, settings, plan.selection())
             if poller.skipped:
                 log.warning("probes not available, skipped: %s", ", ".join(poller.skipped))

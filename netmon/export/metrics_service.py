@@ -18,17 +18,17 @@ def service_families(f: ServiceFacts) -> list[Family]:
     shard = gauge(
         "netmon_shard_info",
         "The shard this instance is (I/N; 0/1 when not sharded) and how agencies are split.",
-        ["shard", "by"],
+        ["inventory", "shard", "by"],
     )
-    shard.add([f.shard, f.shard_by], 1)
+    shard.add([f.inventory_name, f.shard, f.shard_by], 1)
     owned = gauge(
         "netmon_shard_agencies",
         "Agencies each shard of the split owns, from the inventory: every instance exports "
         "every shard's, so the total holds when a shard stops.",
-        ["shard"],
+        ["inventory", "shard"],
     )
     for name, count in f.shard_agencies:
-        owned.add([name], count)
+        owned.add([f.inventory_name, name], count)
     out += [shard, owned]
     for what, st in (("inventory", f.inventory), ("config", f.config)):
         ok = gauge(

@@ -69,6 +69,9 @@ class ServiceFacts:
     # Agencies each shard of the split owns ("i/n", count): every instance exports all of
     # them, so a shard that stopped still counts in the totals (as not reported).
     shard_agencies: tuple[tuple[str, int], ...] = ()
+    # The inventory's name: the shards of one inventory share it, and instances of several
+    # inventories (one per province) keep their counts apart by it.
+    inventory_name: str = ""
 
 
 @dataclass(frozen=True)

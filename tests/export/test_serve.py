@@ -267,9 +267,10 @@ def test_three_sharded_services_export_shares_that_add_up_to_one(tmp_path: Path)
     assert len(owners) == 1
     for st, shard in zip(states[:3], shards[:3], strict=True):
         body = exposition(st).decode()
-        assert f'netmon_shard_info{{shard="{shard}",by="hash"}} 1.0' in body
+        assert f'netmon_shard_info{{inventory="{inv.name}",shard="{shard}",by="hash"}} 1.0' in body
         for i in range(3):  # every shard's agency count, from every instance
-            assert f'netmon_shard_agencies{{shard="{i}/3"}}' in body
+            assert f'netmon_shard_agencies{{inventory="{inv.name}",shard="{i}/3"}}' in body
         probed = {r.device for r in st.cycle.results} if st.cycle else set()
         assert probed <= {d.id for d in st.snapshot.devices} if st.snapshot else False
-    assert 'netmon_shard_info{shard="0/1",by="hash"} 1.0' in exposition(states[3]).decode()
+    whole_body = exposition(states[3]).decode()
+    assert f'netmon_shard_info{{inventory="{inv.name}",shard="0/1",by="hash"}} 1.0' in whole_body

@@ -37,6 +37,8 @@ _LINK = {"link": "pop-phu-vang--cpe-ubnd-phu-ho"}
 _END = {**_LINK, "end": "a", "device": "pop-phu-vang", "interface": "acc3"}
 _SO = {"agency": "so-tttt", "level": "province", "group": "phu-vang"}
 _B = {"job": "netmon", "instance": "127.0.0.2:10467"}
+_INV = {"inventory": "MetroNet Huế"}
+_D = {"job": "netmon", "instance": "127.0.0.4:10467", "inventory": "MetroNet Đà Nẵng"}
 _C = {"job": "netmon", "instance": "127.0.0.3:10467"}
 
 CASES: tuple[Case, ...] = (
@@ -98,10 +100,10 @@ CASES: tuple[Case, ...] = (
     Case(
         "CoverageBelowTarget",
         (  # two shards: 467 agencies in all, 10 of the first shard's cut off from 1m
-            (sel("netmon_shard_agencies", **J, shard="0/2"), "100x20"),
-            (sel("netmon_shard_agencies", **J, shard="1/2"), "367x20"),
-            (sel("netmon_shard_agencies", **_B, shard="0/2"), "100x20"),
-            (sel("netmon_shard_agencies", **_B, shard="1/2"), "367x20"),
+            (sel("netmon_shard_agencies", **J, **_INV, shard="0/2"), "100x20"),
+            (sel("netmon_shard_agencies", **J, **_INV, shard="1/2"), "367x20"),
+            (sel("netmon_shard_agencies", **_B, **_INV, shard="0/2"), "100x20"),
+            (sel("netmon_shard_agencies", **_B, **_INV, shard="1/2"), "367x20"),
             (sel("netmon_coverage_agencies", **J, level="commune", group="phu-vang"), "100x20"),
             (
                 sel("netmon_coverage_reachable_agencies", **J, level="commune", group="phu-vang"),
@@ -226,15 +228,18 @@ CASES: tuple[Case, ...] = (
         (  # three shards; the third stops at 2m (its series go stale): the others still say
             # it owns 150 agencies
             *(
-                (sel("netmon_shard_agencies", **inst, shard=f"{i}/3"), f"{n}x20")
+                (sel("netmon_shard_agencies", **inst, **_INV, shard=f"{i}/3"), f"{n}x20")
                 for inst in (J, _B, _C)
                 for i, n in enumerate((160, 157, 150))
             ),
-            (sel("netmon_shard_info", **J, shard="0/3", by="hash"), "1x20"),
-            (sel("netmon_shard_info", **_B, shard="1/3", by="hash"), "1x20"),
-            (sel("netmon_shard_info", **_C, shard="2/3", by="hash"), "1 1 1 1 stale"),
+            (sel("netmon_shard_info", **J, **_INV, shard="0/3", by="hash"), "1x20"),
+            (sel("netmon_shard_info", **_B, **_INV, shard="1/3", by="hash"), "1x20"),
+            (sel("netmon_shard_info", **_C, **_INV, shard="2/3", by="hash"), "1 1 1 1 stale"),
+            # another inventory's instance, shard 2/3 of its own, does not stand in for it
+            (sel("netmon_shard_agencies", **_D, shard="2/3"), "9x20"),
+            (sel("netmon_shard_info", **_D, shard="2/3", by="hash"), "1x20"),
         ),
-        (("2m30s", ()), ("4m", ({"shard": "2/3"},))),
+        (("2m30s", ()), ("4m", ({**_INV, "shard": "2/3"},))),
     ),
     Case(
         "NetmonDown",

@@ -59,7 +59,7 @@ RECORDING: tuple[Recording, ...] = (
     # Every instance exports how many agencies each shard of the split owns (a fact of the
     # inventory): one figure per shard, so the total declared holds when a shard stops, and
     # its agencies count as not connected, never as absent (docs/scale.md).
-    Recording("netmon:shard_agencies:max", "max by (shard) (netmon_shard_agencies)"),
+    Recording("netmon:shard_agencies:max", "max by (inventory, shard) (netmon_shard_agencies)"),
     Recording("netmon:coverage_agencies:sum", "sum(netmon:shard_agencies:max)"),
     Recording("netmon:coverage_reachable_agencies:sum", "sum(netmon_coverage_reachable_agencies)"),
     Recording(
@@ -290,12 +290,14 @@ ALERTS: tuple[Alert, ...] = (
         "NetmonShardDown",
         # A shard every other instance knows of (netmon_shard_agencies) that exports nothing
         # itself: stopped, unreachable, or never started. Its agencies are unwatched.
-        "netmon:shard_agencies:max unless on(shard) max by (shard) (netmon_shard_info)",
+        "netmon:shard_agencies:max"
+        " unless on(inventory, shard) max by (inventory, shard) (netmon_shard_info)",
         "1m",
         "critical",
-        "netmon shard {{ $labels.shard }} reports nothing: its agencies are unwatched",
-        "Phân vùng netmon {{ $labels.shard }} không gửi số liệu: các cơ quan của nó không "
-        "được giám sát",
+        "netmon shard {{ $labels.shard }} of {{ $labels.inventory }} reports nothing: its "
+        "agencies are unwatched",
+        "Phân vùng netmon {{ $labels.shard }} của {{ $labels.inventory }} không gửi số liệu: "
+        "các cơ quan của nó không được giám sát",
         "No instance exports shard {{ $labels.shard }}, which owns agencies by the inventory. "
         "Its agencies count as not connected in the coverage total "
         "(netmon:coverage_unreported_agencies:sum) until it is back.",
