@@ -14,6 +14,7 @@ from rich.table import Table
 from netmon.cli.validate_cmd import InventoryOpt
 from netmon.config import SPEC as CONFIG_SPEC
 from netmon.inventory import load_inventory
+from netmon.inventory.cache import InventoryCache
 from netmon.inventory.export import FORMATS, summary
 from netmon.inventory.format import FILE
 from netmon.model import Inventory
@@ -40,7 +41,7 @@ def show(
     output: Annotated[Output, typer.Option("--output", "-o")] = Output.table,
 ) -> None:
     """Counts by level, group and platform; devices, links, dual-homed agencies."""
-    inv = load_inventory(inventory)
+    inv = load_inventory(inventory, cache=InventoryCache.default())
     data = summary(inv, *_agency_counts(inv))
     if output is Output.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -88,7 +89,7 @@ def export(
 ) -> None:
     """Print the inventory for another tool: json, nornir hosts, Ansible YAML, or Prometheus
     file_sd targets (management addresses with bounded labels)."""
-    print(FORMATS[fmt.value](load_inventory(inventory)))
+    print(FORMATS[fmt.value](load_inventory(inventory, cache=InventoryCache.default())))
 
 
 @app.command()

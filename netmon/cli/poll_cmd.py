@@ -26,6 +26,7 @@ from netmon.cli.sharding import Plan, ShardByOpt, ShardOpt
 from netmon.cli.validate_cmd import ConfigOpt, InventoryOpt
 from netmon.config import Settings, load_config
 from netmon.inventory import load_inventory
+from netmon.inventory.cache import InventoryCache
 from netmon.model import Inventory, ProbeResult, snapshot_to_json
 from netmon.poller import CycleResult, Poller, Selection, Shard
 
@@ -64,7 +65,7 @@ def poll(
       netmon poll --once -o json --agency so-tttt --probe snmp
       netmon poll --shard 0/2 --cycles 10
     """
-    inv = load_inventory(inventory)
+    inv = load_inventory(inventory, cache=InventoryCache.default())
     settings = load_config(config, on_warning=lambda p: print(p.render(), file=sys.stderr))
     unknown = sorted(set(agency or ()) - set(inv.agency_by_id))
     if unknown:

@@ -14,10 +14,11 @@ from typing import Annotated
 
 import typer
 
-from netmon.cli.validate_cmd import InventoryOpt
+from netmon.cli.validate_cmd import InventoryOpt, NoCacheOpt
 from netmon.errors import NetmonError
 from netmon.export.report import FORMATS_OF, View, render
 from netmon.inventory import load_inventory
+from netmon.inventory.cache import InventoryCache
 from netmon.model import Snapshot, snapshot_from_json
 from netmon.topology import build_snapshot
 
@@ -46,9 +47,9 @@ SnapshotOpt = Annotated[
 ]
 
 
-def load_snapshot(snapshot: Path | None, inventory: Path) -> Snapshot:
+def load_snapshot(snapshot: Path | None, inventory: Path, no_cache: bool = False) -> Snapshot:
     if snapshot is None:
-        return build_snapshot(load_inventory(inventory))
+        return build_snapshot(load_inventory(inventory, cache=InventoryCache.default(no_cache)))
     try:
         return snapshot_from_json(snapshot.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -57,13 +58,15 @@ def load_snapshot(snapshot: Path | None, inventory: Path) -> Snapshot:
         raise NetmonError(f"{snapshot}: not a netmon snapshot: {exc}") from None
 
 
-def emit(view: View, output: Output, snapshot: Path | None, inventory: Path) -> Snapshot:
+def emit(
+    view: View, output: Output, snapshot: Path | None, inventory: Path, no_cache: bool
+) -> Snapshot:
     if output.value not in FORMATS_OF[view]:
         raise typer.BadParameter(
             f"report {view} has no {output.value} output; use {' or '.join(FORMATS_OF[view])}",
             param_hint="--output",
         )
-    snap = load_snapshot(snapshot, inventory)
+    snap = load_snapshot(snapshot, inventory, no_cache)
     # A RenderError (graphviz missing or failing) is a NetmonError: main() prints it, exit 1.
     text = render(snap, view, output.value)
     sys.stdout.write(text)
@@ -78,10 +81,11 @@ def coverage(
     check: Annotated[
         bool, typer.Option("--check", help="exit 1 when any agency is cut off")
     ] = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Agencies connected (reaching every upstream service they use): total, per level, per
     group, per service; the cut off ones with their cause."""
-    snap = emit("coverage", output, snapshot, inventory)
+    snap = emit("coverage", output, snapshot, inventory, no_cache)
     if check and snap.cut_off():
         print(f"netmon: {len(snap.cut_off())} agencies cut off", file=sys.stderr)
         raise typer.Exit(1)
@@ -92,9 +96,10 @@ def spof(
     output: OutputOpt = Output.table,
     snapshot: SnapshotOpt = None,
     inventory: InventoryOpt = Path("inventory"),
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Single points of failure with their blast radius, as designed and as of now."""
-    emit("spof", output, snapshot, inventory)
+    emit("spof", output, snapshot, inventory, no_cache)
 
 
 @app.command()
@@ -102,10 +107,11 @@ def drift(
     output: OutputOpt = Output.table,
     snapshot: SnapshotOpt = None,
     inventory: InventoryOpt = Path("inventory"),
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Where LLDP disagrees with the inventory: missing, undeclared, wrong-port links and
     unknown neighbours (none without a snapshot from a poll)."""
-    emit("drift", output, snapshot, inventory)
+    emit("drift", output, snapshot, inventory, no_cache)
 
 
 @app.command()
@@ -113,9 +119,10 @@ def links(
     output: OutputOpt = Output.table,
     snapshot: SnapshotOpt = None,
     inventory: InventoryOpt = Path("inventory"),
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Every declared link: state, capacity, where it was seen; discovered links."""
-    emit("links", output, snapshot, inventory)
+    emit("links", output, snapshot, inventory, no_cache)
 
 
 @app.command()
@@ -123,7 +130,8 @@ def topology(
     output: OutputOpt = Output.table,
     snapshot: SnapshotOpt = None,
     inventory: InventoryOpt = Path("inventory"),
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """The whole picture: `-o svg` draws it, `-o json` is the full snapshot (loadable with
     --snapshot)."""
-    emit("topology", output, snapshot, inventory)
+    emit("topology", output, snapshot, inventory, no_cache)

@@ -41,6 +41,7 @@ from netmon.export.state import (
 )
 from netmon.export.webconfig import WebConfig, WebConfigError, load_web_config
 from netmon.inventory import load_inventory
+from netmon.inventory.cache import InventoryCache
 from netmon.model import Inventory, Snapshot
 from netmon.poller import CycleResult, Poller, Selection, Shard
 
@@ -277,7 +278,7 @@ def serve(
     if level > logging.DEBUG:
         logging.getLogger("asyncssh").setLevel(max(level, logging.WARNING))
     settings = load_config(config, on_warning=lambda p: log.warning("%s", p.render()))
-    inv = load_inventory(inventory)
+    inv = load_inventory(inventory, cache=InventoryCache.default())
     ensure_may_probe(inv)
     address = listen or settings.listen
     try:

@@ -11,11 +11,20 @@ import typer
 from netmon.config import check_config
 from netmon.errors import Problem
 from netmon.inventory import check_inventory
+from netmon.inventory.cache import InventoryCache
 
 InventoryOpt = Annotated[
     Path, typer.Option("--inventory", "-i", help="inventory folder (every *.yaml in it)")
 ]
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="runtime settings file")]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="read every inventory file afresh, without the cache of checked files "
+        "($XDG_CACHE_HOME/netmon/inventory; also NETMON_NO_CACHE=1)",
+    ),
+]
 
 
 def report(problems: list[Problem]) -> tuple[int, int]:
@@ -37,6 +46,7 @@ def validate(
             "that cannot be read is an error. Run it where netmon runs, as its user",
         ),
     ] = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Check the inventory and config.yaml together; print every problem as FILE:LINE:COL.
 
@@ -45,10 +55,16 @@ def validate(
     none); with --secrets every one must resolve, as poll and serve require at start-up.
     Exit code 0 when valid (warnings allowed), 1 when anything is wrong.
 
+    Each inventory file's checked content is cached by its sha256 under
+    $XDG_CACHE_HOME/netmon/inventory (default ~/.cache/netmon/inventory): only the files that
+    changed since the last run are parsed again, and the problems printed are the same with
+    or without the cache. --no-cache or NETMON_NO_CACHE=1 reads every file afresh.
+
     Examples:
       netmon validate
       netmon validate --inventory tests/data/lab-small --config config.yaml
       sudo -u netmon netmon validate --secrets   # on the monitoring host, before a restart
+      netmon validate --no-cache
     """
     problems: list[Problem] = []
     names: list[str] | None = None
@@ -66,7 +82,7 @@ def validate(
                 "pass --config FILE, or run from the repository root",
             )
         )
-    inv, inv_problems = check_inventory(inventory, names)
+    inv, inv_problems = check_inventory(inventory, names, InventoryCache.default(no_cache))
     problems += inv_problems
     errors, warnings = report(problems)
     if inv is not None and not errors:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from netmon.errors import InventoryError, Problem
+from netmon.inventory.cache import InventoryCache
 from netmon.inventory.format import FILE, PORT_KEYS
 from netmon.model import (
     UNKNOWN_PLATFORM,
@@ -29,7 +30,7 @@ from netmon.model import (
     Service,
     Site,
 )
-from netmon.yamlspec import ROOT, Checker, Mapping, no_cyclic_gc, read_yaml
+from netmon.yamlspec import ROOT, Checker, Mapping, no_cyclic_gc, parse_yaml, read_bytes
 
 # Parsed once for the checks and again for the model: cached, since ipaddress's parser costs
 # about 6 us an address (0.4 s for the two passes over a national inventory without it).
@@ -78,22 +79,25 @@ def inventory_files(folder: Path) -> list[Path]:
 
 
 def check_inventory(
-    folder: Path, credential_names: Iterable[str] | None = None
+    folder: Path,
+    credential_names: Iterable[str] | None = None,
+    cache: InventoryCache | None = None,
 ) -> tuple[Inventory | None, list[Problem]]:
     """Every problem of the folder, and the Inventory when there is no error.
 
     credential_names: the credential sets config.yaml defines; None skips that check.
+    cache: where checked files are kept by content (cache.py); None reads every file.
     """
     with no_cyclic_gc():
-        return _check_inventory(folder, credential_names)
+        return _check_inventory(folder, credential_names, cache)
 
 
 def _check_inventory(
-    folder: Path, credential_names: Iterable[str] | None
+    folder: Path, credential_names: Iterable[str] | None, cache: InventoryCache | None
 ) -> tuple[Inventory | None, list[Problem]]:
     from netmon.inventory.checks import check_references  # the second half of the job
 
-    raw = read_folder(folder)
+    raw = read_folder(folder, cache)
     if any(p.severity == "error" for p in raw.problems):
         return None, raw.problems
     problems = raw.problems + check_references(raw, credential_names)
@@ -102,14 +106,18 @@ def _check_inventory(
     return build(raw, str(folder)), problems
 
 
-def load_inventory(folder: Path, credential_names: Iterable[str] | None = None) -> Inventory:
-    inventory, problems = check_inventory(folder, credential_names)
+def load_inventory(
+    folder: Path,
+    credential_names: Iterable[str] | None = None,
+    cache: InventoryCache | None = None,
+) -> Inventory:
+    inventory, problems = check_inventory(folder, credential_names, cache)
     if inventory is None:
         raise InventoryError(problems)
     return inventory
 
 
-def read_folder(folder: Path) -> Raw:
+def read_folder(folder: Path, cache: InventoryCache | None = None) -> Raw:
     raw = Raw()
     if not folder.exists():
         raw.problems.append(
@@ -127,7 +135,7 @@ def read_folder(folder: Path) -> Raw:
         raw.problems.append(Problem(str(folder), 0, 0, "no *.yaml files in the inventory folder"))
         return raw
     for path in files:
-        _read_file(path, raw)
+        _read_file(path, raw, cache)
     if raw.meta is None and not any(p.severity == "error" for p in raw.problems):
         raw.problems.append(
             Problem(
@@ -141,17 +149,39 @@ def read_folder(folder: Path) -> Raw:
     return raw
 
 
-def _read_file(path: Path, raw: Raw) -> None:
+def _read_file(path: Path, raw: Raw, cache: InventoryCache | None) -> None:
     name = str(path)
-    root, problems = read_yaml(path, name)
+    content, problems = read_bytes(path, name)
+    data = None
+    if content is not None:
+        key = cache.key(content) if cache is not None else ""
+        found = cache.get(key, name) if cache is not None else None
+        if found is not None:
+            problems, data = found
+        else:
+            problems, data = check_file(content, name)
+            if cache is not None:
+                cache.put(key, name, problems, data)
     raw.problems.extend(problems)
+    if data is not None:
+        _join_file(name, data, raw)
+
+
+def check_file(content: bytes, name: str) -> tuple[list[Problem], Mapping | None]:
+    """One file on its own: its problems, and its checked data when it is a mapping. What it
+    returns depends on the bytes (and the name the problems carry) alone: see cache.py."""
+    root, problems = parse_yaml(content, name)
     if root is None:
-        return
+        return problems, None
     checker = Checker(name)
     data = checker.check(root, FILE, ROOT)
-    raw.problems.extend(checker.problems)
-    if not isinstance(data, Mapping):
-        return
+    problems += checker.problems
+    return problems, data if isinstance(data, Mapping) else None
+
+
+def _join_file(name: str, data: Mapping, raw: Raw) -> None:
+    """Add one checked file to the folder's sections; what only the whole folder can tell
+    (a second inventory section, a device group defined twice) is found here."""
     for section in LIST_SECTIONS:
         raw.sections[section].extend(Entry(name, item) for item in data.get(section, ()))
     if "inventory" in data:

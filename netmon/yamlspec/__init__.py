@@ -1,6 +1,13 @@
 """Strict YAML: a reader that refuses YAML's traps, and a spec checker with file:line:col."""
 
-from netmon.yamlspec.reader import MAX_BYTES, MAX_DEPTH, no_cyclic_gc, read_yaml
+from netmon.yamlspec.reader import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    no_cyclic_gc,
+    parse_yaml,
+    read_bytes,
+    read_yaml,
+)
 from netmon.yamlspec.spec import (
     ROOT,
     Bool,
@@ -36,5 +43,7 @@ __all__ = [
     "Str",
     "json_schema",
     "no_cyclic_gc",
+    "parse_yaml",
+    "read_bytes",
     "read_yaml",
 ]

@@ -80,6 +80,14 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Node | None, list
     An empty file gives (None, []).
     """
     name = display or str(path)
+    raw, problems = read_bytes(path, name)
+    if raw is None:
+        return None, problems
+    return parse_yaml(raw, name)
+
+
+def read_bytes(path: Path, name: str) -> tuple[bytes | None, list[Problem]]:
+    """The file's bytes, or (None, problems) when it cannot be read or is over MAX_BYTES."""
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -92,9 +100,13 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Node | None, list
                     "split it into several files in the same folder",
                 )
             ]
-        raw = path.read_bytes()
+        return path.read_bytes(), []
     except OSError as exc:
         return None, [Problem(name, 0, 0, f"cannot read file: {exc.strerror}")]
+
+
+def parse_yaml(raw: bytes, name: str) -> tuple[Node | None, list[Problem]]:
+    """read_yaml on bytes already read: what it says depends on the bytes alone (and name)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

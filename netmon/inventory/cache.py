@@ -1,0 +1,198 @@
+"""A per-file cache of checked inventory files, the way mypy and ruff keep theirs.
+
+What one file contributes to an inventory (its shape-checked data, with the problems found in
+it) depends on its bytes and on the code that reads them, nothing else. So it is stored under
+a key made of sha256(the file's bytes) and the reader's identity (netmon's version, the sources
+of the modules that read and check a file, the FILE spec, PyYAML's version and whether libyaml
+is used, Python's version). An unchanged file is then taken from the cache, an edited one is
+read again: only the files that changed are parsed. What joins the files (duplicate
+`inventory:` sections, references between files, the model) runs every time, so a warm run
+reports exactly what a cold run reports.
+
+Where: `$XDG_CACHE_HOME/netmon/inventory` (default `~/.cache/netmon/inventory`), one file an
+entry; `NETMON_NO_CACHE=1` (or `--no-cache`) reads everything afresh. The folder may be deleted
+at any time.
+
+Safety. Entries are pickles, and loading a pickle can run code: the folders are created 0700,
+and an entry is loaded only when the folders and the entry are owned by the current user and
+writable by nobody else (checked on the open file, O_NOFOLLOW). The unpickler accepts only
+netmon's two container types besides plain data. Entries are written to a temporary file and
+renamed into place, so a reader sees a whole entry or none; one that cannot be read, is
+truncated or holds anything unexpected is ignored and written again.
+
+Measured on the national synthetic inventory (64 files, 11.5 MB): the files' checked data is
+25 MB of pickle that loads in 0.25 s of CPU, against 3.1 s to compose and check the YAML.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import netmon
+from netmon.errors import Problem
+from netmon.yamlspec import MAX_BYTES, MAX_DEPTH, Mapping, Sequence
+
+ENV_NO_CACHE = "NETMON_NO_CACHE"
+_FORMAT = b"netmon-inventory-cache/1"
+# Problems are stored without their file (the path may differ from run to run; the content
+# is what is keyed): (line, col, message, hint, severity).
+StoredProblem = tuple[int, int, str, str, str]
+_ALLOWED: dict[tuple[str, str], type] = {
+    (Mapping.__module__, "Mapping"): Mapping,
+    (Sequence.__module__, "Sequence"): Sequence,
+}
+
+
+def default_folder() -> Path:
+    """$XDG_CACHE_HOME/netmon/inventory, ~/.cache/netmon/inventory when it is unset or relative
+    (as the XDG base directory specification says)."""
+    home = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(home) if home and Path(home).is_absolute() else Path.home() / ".cache"
+    return base / "netmon" / "inventory"
+
+
+def no_cache_asked() -> bool:
+    return os.environ.get(ENV_NO_CACHE, "").strip().lower() not in ("", "0", "false", "no")
+
+
+class InventoryCache:
+    """Checked inventory files by content; get() and put() never raise."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder if folder is not None else default_folder()
+        self.hits = 0
+        self.misses = 0
+        self._usable: bool | None = None
+
+    @classmethod
+    def default(cls, no_cache: bool = False) -> InventoryCache | None:
+        """The user's cache, or None when --no-cache or NETMON_NO_CACHE=1 asked for none."""
+        if no_cache or no_cache_asked():
+            return None
+        return cls()
+
+    def key(self, content: bytes) -> str:
+        return hashlib.sha256(reader_identity() + hashlib.sha256(content).digest()).hexdigest()
+
+    def get(self, key: str, name: str) -> tuple[list[Problem], Mapping | None] | None:
+        """The checked file stored under key, its problems located in `name`; None on a miss."""
+        found = self._load(key) if self._ready() else None
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        problems, data = found
+        return [Problem(name, *p) for p in problems], data  # type: ignore[arg-type]
+
+    def put(self, key: str, name: str, problems: list[Problem], data: Mapping | None) -> None:
+        if any(p.file != name for p in problems) or not self._ready():
+            return  # a problem about another file is not this content's: not cached
+        stored = [(p.line, p.col, p.message, p.hint, p.severity) for p in problems]
+        try:
+            blob = pickle.dumps((_FORMAT, key, stored, data), protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, RecursionError, TypeError):
+            return
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")  # created 0600
+            with os.fdopen(fd, "wb") as out:
+                out.write(blob)
+            Path(tmp).replace(self.folder / key)
+            tmp = None
+        except OSError:
+            pass  # a read-only or full disk: no cache, same results
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    Path(tmp).unlink()
+
+    def _ready(self) -> bool:
+        """Create the folders (0700) once; usable only when both netmon's folder and this one
+        are the user's own and writable by no one else."""
+        if self._usable is None:
+            self._usable = False
+            with contextlib.suppress(OSError):
+                self.folder.parent.parent.mkdir(parents=True, exist_ok=True)
+                for folder in (self.folder.parent, self.folder):
+                    folder.mkdir(mode=0o700, exist_ok=True)
+                self._usable = all(
+                    _private(os.lstat(f), stat.S_ISDIR) for f in (self.folder.parent, self.folder)
+                )
+        return self._usable
+
+    def _load(self, key: str) -> tuple[list[StoredProblem], Mapping | None] | None:
+        try:
+            fd = os.open(self.folder / key, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return None
+        try:
+            with os.fdopen(fd, "rb") as entry:
+                if not _private(os.fstat(entry.fileno()), stat.S_ISREG):
+                    return None
+                blob = entry.read()
+            found = _Unpickler(io.BytesIO(blob)).load()
+            fmt, stored_key, problems, data = found
+            if fmt != _FORMAT or stored_key != key or not isinstance(problems, list):
+                return None
+            if data is not None and not isinstance(data, Mapping):
+                return None
+            return problems, data
+        except Exception:
+            return None
+
+
+def _private(st: os.stat_result, kind: Any) -> bool:
+    return bool(kind(st.st_mode)) and st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+class _Unpickler(pickle.Unpickler):
+    """Plain data and netmon's two containers, nothing else (no class can be named)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = _ALLOWED.get((module, name))
+        if found is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        return found
+
+
+_IDENTITY: bytes | None = None
+
+
+def reader_identity() -> bytes:
+    """What the checked result of a file depends on besides its bytes."""
+    global _IDENTITY
+    if _IDENTITY is None:
+        from netmon.inventory import format as fmt
+        from netmon.inventory import load
+        from netmon.yamlspec import reader, spec
+
+        digest = hashlib.sha256()
+        for part in (
+            _FORMAT,
+            netmon.__version__,
+            sys.version_info[:2],
+            yaml.__version__,
+            getattr(yaml, "__with_libyaml__", False),
+            MAX_BYTES,
+            MAX_DEPTH,
+            repr(fmt.FILE),
+        ):
+            digest.update(repr(part).encode() + b"\0")
+        for module in (reader, spec, fmt, load, sys.modules[__name__]):
+            try:
+                digest.update(Path(module.__file__ or "").read_bytes())
+            except OSError:
+                digest.update(b"source not readable")
+        _IDENTITY = digest.digest()
+    return _IDENTITY

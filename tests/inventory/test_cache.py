@@ -1,0 +1,157 @@
+"""The cache of checked inventory files (netmon/inventory/cache.py): the same problems cold and
+warm, only changed files read again, and nothing loaded from an entry it cannot trust."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from netmon.inventory import check_inventory
+from netmon.inventory.cache import InventoryCache
+
+DATA = Path(__file__).parent.parent / "data"
+CREDENTIALS = ("lab-snmp-v2c", "lab-snmp-v3", "lab-ssh")
+CORPUS = [*sorted((DATA / "invalid").glob("*.yaml")), DATA / "base.yaml", DATA / "valid"]
+
+
+def _folder_of_two(tmp_path: Path) -> Path:
+    """base.yaml split in two files: the inventory section and the rest."""
+    folder = tmp_path / "inv"
+    folder.mkdir()
+    text = (DATA / "base.yaml").read_text()
+    cut = text.index("\nlevels:")
+    (folder / "a.yaml").write_text(text[: cut + 1])
+    (folder / "b.yaml").write_text(text[cut + 1 :])
+    return folder
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_same_problems_cold_and_warm(path: Path, tmp_path: Path) -> None:
+    cold = check_inventory(path, CREDENTIALS)
+    cache = InventoryCache(tmp_path / "cache" / "inventory")
+    filling = check_inventory(path, CREDENTIALS, cache)
+    assert cache.hits == 0
+    warm_cache = InventoryCache(tmp_path / "cache" / "inventory")
+    warm = check_inventory(path, CREDENTIALS, warm_cache)
+    assert cold[1] == filling[1] == warm[1]
+    assert cold[0] == filling[0] == warm[0]
+    assert warm_cache.misses == 0
+
+
+def test_problems_name_the_file_as_given_now(tmp_path: Path) -> None:
+    cache = InventoryCache(tmp_path / "cache" / "inventory")
+    bad = DATA / "invalid" / "unknown-key.yaml"
+    check_inventory(bad, None, cache)
+    moved = tmp_path / "moved.yaml"
+    shutil.copy(bad, moved)
+    _, problems = check_inventory(moved, None, cache)
+    assert cache.hits == 1
+    assert problems == check_inventory(moved, None)[1]
+    assert {p.file for p in problems} == {str(moved)}
+
+
+def test_only_the_edited_file_is_read_again(tmp_path: Path) -> None:
+    folder = _folder_of_two(tmp_path)
+    place = tmp_path / "cache" / "inventory"
+    check_inventory(folder, CREDENTIALS, InventoryCache(place))
+    edited = folder / "b.yaml"
+    edited.write_text(edited.read_text().replace("parent:", "parnet:", 1))
+    cache = InventoryCache(place)
+    inv, problems = check_inventory(folder, CREDENTIALS, cache)
+    assert (cache.hits, cache.misses) == (1, 1)
+    assert inv is None
+    assert problems == check_inventory(folder, CREDENTIALS)[1]
+    assert any("unknown key 'parnet'" in p.message for p in problems)
+
+
+def test_folder_wide_problems_are_found_warm(tmp_path: Path) -> None:
+    folder = _folder_of_two(tmp_path)
+    shutil.copy(folder / "a.yaml", folder / "c.yaml")  # a second inventory: section
+    place = tmp_path / "cache" / "inventory"
+    cold = check_inventory(folder, CREDENTIALS)[1]
+    check_inventory(folder, CREDENTIALS, InventoryCache(place))
+    cache = InventoryCache(place)
+    assert check_inventory(folder, CREDENTIALS, cache)[1] == cold
+    assert cache.misses == 0
+    assert any("second 'inventory:' section" in p.message for p in cold)
+
+
+def test_folders_are_private(tmp_path: Path) -> None:
+    place = tmp_path / "cache" / "netmon" / "inventory"
+    check_inventory(DATA / "base.yaml", None, InventoryCache(place))
+    for folder in (place, place.parent):
+        assert folder.stat().st_mode & 0o777 == 0o700
+    (entry,) = place.iterdir()
+    assert entry.stat().st_mode & 0o777 == 0o600
+
+
+def test_corrupt_entries_are_ignored_and_rewritten(tmp_path: Path) -> None:
+    folder = _folder_of_two(tmp_path)
+    place = tmp_path / "cache" / "inventory"
+    cold = check_inventory(folder, CREDENTIALS)
+    check_inventory(folder, CREDENTIALS, InventoryCache(place))
+    entries = sorted(place.iterdir())
+    entries[0].write_bytes(b"not a pickle")
+    entries[1].write_bytes(entries[1].read_bytes()[:100])  # truncated
+    cache = InventoryCache(place)
+    assert check_inventory(folder, CREDENTIALS, cache) == cold
+    assert cache.misses == 2
+    again = InventoryCache(place)
+    assert check_inventory(folder, CREDENTIALS, again) == cold
+    assert again.hits == 2
+
+
+class _Boom:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch pwned",))
+
+
+def test_an_entry_naming_any_other_class_is_not_loaded(tmp_path: Path) -> None:
+    place = tmp_path / "cache" / "inventory"
+    check_inventory(DATA / "base.yaml", None, InventoryCache(place))
+    (entry,) = place.iterdir()
+    entry.write_bytes(pickle.dumps(_Boom()))
+    cache = InventoryCache(place)
+    check_inventory(DATA / "base.yaml", None, cache)
+    assert cache.misses == 1
+    assert not (Path.cwd() / "pwned").exists()
+
+
+@pytest.mark.parametrize("what", ["entry", "folder"])
+def test_an_entry_others_may_write_is_not_trusted(tmp_path: Path, what: str) -> None:
+    place = tmp_path / "cache" / "inventory"
+    check_inventory(DATA / "base.yaml", None, InventoryCache(place))
+    (entry,) = place.iterdir()
+    (entry if what == "entry" else place).chmod(0o666 if what == "entry" else 0o777)
+    cache = InventoryCache(place)
+    assert check_inventory(DATA / "base.yaml", None, cache) == check_inventory(DATA / "base.yaml")
+    assert cache.hits == 0
+
+
+def test_a_symlinked_entry_is_not_followed(tmp_path: Path) -> None:
+    place = tmp_path / "cache" / "inventory"
+    check_inventory(DATA / "base.yaml", None, InventoryCache(place))
+    (entry,) = place.iterdir()
+    real = tmp_path / "elsewhere"
+    entry.rename(real)
+    entry.symlink_to(real)
+    cache = InventoryCache(place)
+    check_inventory(DATA / "base.yaml", None, cache)
+    assert cache.hits == 0
+
+
+def test_no_cache_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NETMON_NO_CACHE", raising=False)
+    assert InventoryCache.default() is not None
+    assert InventoryCache.default(no_cache=True) is None
+    monkeypatch.setenv("NETMON_NO_CACHE", "1")
+    assert InventoryCache.default() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")
+    monkeypatch.setenv("NETMON_NO_CACHE", "0")
+    cache = InventoryCache.default()
+    assert cache is not None
+    assert cache.folder == Path.home() / ".cache" / "netmon" / "inventory"
