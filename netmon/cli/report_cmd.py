@@ -21,6 +21,7 @@ from netmon.inventory import load_inventory
 from netmon.inventory.cache import InventoryCache
 from netmon.model import Snapshot, snapshot_from_json
 from netmon.topology import build_snapshot
+from netmon.yamlspec import no_cyclic_gc
 
 app = typer.Typer(
     help="Topology reports: coverage, single points of failure, drift, links, the graph.",
@@ -66,9 +67,12 @@ def emit(
             f"report {view} has no {output.value} output; use {' or '.join(FORMATS_OF[view])}",
             param_hint="--output",
         )
-    snap = load_snapshot(snapshot, inventory, no_cache)
-    # A RenderError (graphviz missing or failing) is a NetmonError: main() prints it, exit 1.
-    text = render(snap, view, output.value)
+    # A one-off command over a million objects that hold no reference cycles: the cyclic GC
+    # would walk them again and again for nothing (0.5 s of the national spof report's render).
+    with no_cyclic_gc():
+        snap = load_snapshot(snapshot, inventory, no_cache)
+        # A RenderError (graphviz missing or failing) is a NetmonError: main() prints it, exit 1.
+        text = render(snap, view, output.value)
     sys.stdout.write(text)
     return snap
 

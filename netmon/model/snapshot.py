@@ -219,6 +219,11 @@ class Snapshot:
         return {d.id: d for d in self.devices}
 
     @cached_property
+    def site_by_id(self) -> dict[str, Site]:
+        """The first site of each id (reports name elements by it: 54,000 at national size)."""
+        return {st.id: st for st in reversed(self.sites)}
+
+    @cached_property
     def link_by_id(self) -> dict[str, LinkState]:
         return {lk.id: lk for lk in self.links}
 

@@ -98,3 +98,33 @@ def test_svg_has_the_vietnamese_names_in_a_font_with_their_glyphs(snap: Snapshot
     assert "Huyện Phú Vang" in texts and "Thừa Thiên Huế" in texts
     fonts = {t.get("font-family") for t in root.iter("{http://www.w3.org/2000/svg}text")}
     assert fonts == {"DejaVu Sans"}
+
+
+def test_json_is_exactly_what_json_dumps_writes(snap: Snapshot) -> None:
+    """jsondoc.dumps writes what json.dumps(ensure_ascii=False, indent=2) does, faster."""
+    from enum import IntEnum, StrEnum
+
+    from netmon.export.report.jsondoc import dumps
+    from netmon.export.report.views import view_data
+
+    class Kind(StrEnum):
+        pop = 'p"o\\p'
+
+    class Num(IntEnum):
+        one = 1
+
+    odd: list[object] = [
+        {},
+        [],
+        {"a": [], "b": {}, "c": [[]], "d": ()},
+        [1, 2.5, None, True, False, 'é\u2028\n"\t\x00', 1e16, -0.0, 10**30],
+        [float("nan"), float("inf"), -float("inf")],
+        {"k": [{"a": [1, "b"]}, ("t", "u")], "z": Kind.pop, "i": Num.one, "l": [Kind.pop]},
+        "s",
+        3,
+        {1: 2, None: 3, 2.5: 4, False: 5},  # keys json.dumps converts: left to it
+    ]
+    for data in [*odd, *(view_data(snap, view) for view in VIEWS)]:
+        assert dumps(data) == json.dumps(data, ensure_ascii=False, indent=2)
+    with pytest.raises(TypeError):
+        dumps({"a": object()})

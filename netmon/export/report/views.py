@@ -16,7 +16,7 @@ VIEWS: tuple[View, ...] = ("coverage", "spof", "drift", "links", "topology")
 def label(snapshot: Snapshot, element: Element) -> str:
     """A name a person recognises: the site's or agency's name, else the id."""
     if element.kind == "site":
-        site = next((s for s in snapshot.sites if s.id == element.id), None)
+        site = snapshot.site_by_id.get(element.id)
         return site.name if site else element.id
     if element.kind == "device":
         device = snapshot.device_by_id.get(element.id)
