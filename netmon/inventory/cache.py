@@ -34,6 +34,8 @@ import pickle
 import stat
 import sys
 import tempfile
+from collections.abc import Iterable
+from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,7 @@ import yaml
 
 import netmon
 from netmon.errors import Problem
+from netmon.model import inventory as model
 from netmon.yamlspec import MAX_BYTES, MAX_DEPTH, Mapping, Sequence
 
 ENV_NO_CACHE = "NETMON_NO_CACHE"
@@ -52,6 +55,23 @@ _ALLOWED: dict[tuple[str, str], type] = {
     (Mapping.__module__, "Mapping"): Mapping,
     (Sequence.__module__, "Sequence"): Sequence,
 }
+# A folder's result: the frozen model (its dataclasses and addresses), besides plain data.
+_MODEL = (
+    model.Agency,
+    model.CredentialRefs,
+    model.Device,
+    model.Endpoint,
+    model.Group,
+    model.Inventory,
+    model.Level,
+    model.Link,
+    model.Location,
+    model.Service,
+    model.Site,
+    IPv4Address,
+    IPv4Network,
+)
+_ALLOWED_RESULT: dict[tuple[str, str], type] = {(c.__module__, c.__name__): c for c in _MODEL}
 
 
 def default_folder() -> Path:
@@ -71,8 +91,9 @@ class InventoryCache:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder if folder is not None else default_folder()
-        self.hits = 0
-        self.misses = 0
+        self.hits = 0  # files taken from the cache
+        self.misses = 0  # files read and checked
+        self.result_hits = 0  # whole folders taken from the cache
         self._usable: bool | None = None
 
     @classmethod
@@ -99,23 +120,7 @@ class InventoryCache:
         if any(p.file != name for p in problems) or not self._ready():
             return  # a problem about another file is not this content's: not cached
         stored = [(p.line, p.col, p.message, p.hint, p.severity) for p in problems]
-        try:
-            blob = pickle.dumps((_FORMAT, key, stored, data), protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, RecursionError, TypeError):
-            return
-        tmp = None
-        try:
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")  # created 0600
-            with os.fdopen(fd, "wb") as out:
-                out.write(blob)
-            Path(tmp).replace(self.folder / key)
-            tmp = None
-        except OSError:
-            pass  # a read-only or full disk: no cache, same results
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    Path(tmp).unlink()
+        self._write(key, (stored, data))
 
     def _ready(self) -> bool:
         """Create the folders (0700) once; usable only when both netmon's folder and this one
@@ -132,6 +137,52 @@ class InventoryCache:
         return self._usable
 
     def _load(self, key: str) -> tuple[list[StoredProblem], Mapping | None] | None:
+        found = self._read(key, _ALLOWED)
+        if found is None:
+            return None
+        problems, data = found
+        if not isinstance(problems, list) or not (data is None or isinstance(data, Mapping)):
+            return None
+        return problems, data
+
+    def folder_key(
+        self, folder: Path, files: list[tuple[str, str]], credential_names: Iterable[str] | None
+    ) -> tuple[str, str]:
+        """(the folder's key, its prefix) for the whole folder's result: the folder as named,
+        each file's name and content key in order, the credential sets config.yaml defines
+        (what the reference checks are given) and the code that checks references and builds
+        the model. The prefix names the folder, so that its older results are removed."""
+        names = None if credential_names is None else sorted(set(credential_names))
+        prefix = "folder-" + hashlib.sha256(repr((str(folder), names)).encode()).hexdigest()[:16]
+        material = repr((result_identity().hex(), str(folder), files, names)).encode()
+        return prefix, f"{prefix}-{hashlib.sha256(material).hexdigest()}"
+
+    def get_result(self, key: str) -> tuple[model.Inventory | None, list[Problem]] | None:
+        """A folder's (inventory, problems) as check_inventory returned them; None on a miss."""
+        found = self._read(key, _ALLOWED_RESULT) if self._ready() else None
+        if found is None:
+            return None
+        inventory, problems = found
+        if not (inventory is None or isinstance(inventory, model.Inventory)):
+            return None
+        self.result_hits += 1
+        return inventory, [Problem(*p) for p in problems]
+
+    def put_result(
+        self,
+        prefix: str,
+        key: str,
+        inventory: model.Inventory | None,
+        problems: list[Problem],
+    ) -> None:
+        stored = [(p.file, p.line, p.col, p.message, p.hint, p.severity) for p in problems]
+        if self._write(key, (inventory, stored)):
+            for older in self.folder.glob(f"{prefix}-*"):  # one result kept per folder
+                if older.name != key:
+                    with contextlib.suppress(OSError):
+                        older.unlink()
+
+    def _read(self, key: str, allowed: dict[tuple[str, str], type]) -> tuple[Any, Any] | None:
         try:
             fd = os.open(self.folder / key, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:
@@ -141,15 +192,32 @@ class InventoryCache:
                 if not _private(os.fstat(entry.fileno()), stat.S_ISREG):
                     return None
                 blob = entry.read()
-            found = _Unpickler(io.BytesIO(blob)).load()
-            fmt, stored_key, problems, data = found
-            if fmt != _FORMAT or stored_key != key or not isinstance(problems, list):
+            fmt, stored_key, first, second = _Unpickler(io.BytesIO(blob), allowed).load()
+            if fmt != _FORMAT or stored_key != key:
                 return None
-            if data is not None and not isinstance(data, Mapping):
-                return None
-            return problems, data
-        except Exception:
+            return first, second
+        except Exception:  # any broken entry is a miss, written again after the read
             return None
+
+    def _write(self, key: str, payload: tuple[Any, Any]) -> bool:
+        try:
+            blob = pickle.dumps((_FORMAT, key, *payload), protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, RecursionError, TypeError):
+            return False
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")  # created 0600
+            with os.fdopen(fd, "wb") as out:
+                out.write(blob)
+            Path(tmp).replace(self.folder / key)
+            tmp = None
+            return True
+        except OSError:
+            return False  # a read-only or full disk: no cache, same results
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    Path(tmp).unlink()
 
 
 def _private(st: os.stat_result, kind: Any) -> bool:
@@ -157,10 +225,14 @@ def _private(st: os.stat_result, kind: Any) -> bool:
 
 
 class _Unpickler(pickle.Unpickler):
-    """Plain data and netmon's two containers, nothing else (no class can be named)."""
+    """Plain data and the classes allowed, nothing else (no other class can be named)."""
+
+    def __init__(self, blob: io.BytesIO, allowed: dict[tuple[str, str], type]) -> None:
+        super().__init__(blob)
+        self.allowed = allowed
 
     def find_class(self, module: str, name: str) -> Any:
-        found = _ALLOWED.get((module, name))
+        found = self.allowed.get((module, name))
         if found is None:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
         return found
@@ -196,3 +268,23 @@ def reader_identity() -> bytes:
                 digest.update(b"source not readable")
         _IDENTITY = digest.digest()
     return _IDENTITY
+
+
+_RESULT_IDENTITY: bytes | None = None
+
+
+def result_identity() -> bytes:
+    """What a folder's result depends on besides its files: the reader's identity and the code
+    that checks references and builds the model."""
+    global _RESULT_IDENTITY
+    if _RESULT_IDENTITY is None:
+        from netmon.inventory import checks
+
+        digest = hashlib.sha256(reader_identity())
+        for module in (checks, model):
+            try:
+                digest.update(Path(module.__file__ or "").read_bytes())
+            except OSError:
+                digest.update(b"source not readable")
+        _RESULT_IDENTITY = digest.digest()
+    return _RESULT_IDENTITY

@@ -117,13 +117,36 @@ def _check_inventory(
 ) -> tuple[Inventory | None, list[Problem]]:
     from netmon.inventory.checks import check_references  # the second half of the job
 
-    raw = read_folder(folder, cache)
+    names = None if credential_names is None else tuple(credential_names)
+    files = _read_bytes(folder)
+    result_key = None
+    keyed = (
+        []
+        if cache is None
+        else [(str(path), cache.key(content)) for path, content, _ in files if content is not None]
+    )
+    if cache is not None and files and len(keyed) == len(files):  # every file could be read
+        result_key = cache.folder_key(folder, keyed, names)
+        found = cache.get_result(result_key[1])
+        if found is not None:
+            return found
+    raw = read_folder(folder, cache, files)
     if any(p.severity == "error" for p in raw.problems):
-        return None, raw.problems
-    problems = raw.problems + check_references(raw, credential_names)
-    if any(p.severity == "error" for p in problems):
-        return None, problems
-    return build(raw, str(folder)), problems
+        inventory, problems = None, raw.problems
+    else:
+        problems = raw.problems + check_references(raw, names)
+        ok = not any(p.severity == "error" for p in problems)
+        inventory = build(raw, str(folder)) if ok else None
+    if cache is not None and result_key is not None:
+        cache.put_result(*result_key, inventory, problems)
+    return inventory, problems
+
+
+def _read_bytes(folder: Path) -> list[tuple[Path, bytes | None, list[Problem]]]:
+    """Every file of the folder with its bytes (None when it cannot be read, with why)."""
+    if not folder.exists():
+        return []
+    return [(path, *read_bytes(path, str(path))) for path in inventory_files(folder)]
 
 
 def load_inventory(
@@ -137,7 +160,12 @@ def load_inventory(
     return inventory
 
 
-def read_folder(folder: Path, cache: InventoryCache | None = None) -> Raw:
+def read_folder(
+    folder: Path,
+    cache: InventoryCache | None = None,
+    files: list[tuple[Path, bytes | None, list[Problem]]] | None = None,
+) -> Raw:
+    """Every file checked and joined; files: as _read_bytes gave them, when already read."""
     raw = Raw()
     if not folder.exists():
         raw.problems.append(
@@ -150,12 +178,13 @@ def read_folder(folder: Path, cache: InventoryCache | None = None) -> Raw:
             )
         )
         return raw
-    files = inventory_files(folder)
+    if files is None:
+        files = _read_bytes(folder)
     if not files:
         raw.problems.append(Problem(str(folder), 0, 0, "no *.yaml files in the inventory folder"))
         return raw
-    for path in files:
-        _read_file(path, raw, cache)
+    for path, content, problems in files:
+        _read_file(str(path), content, problems, raw, cache)
     if raw.meta is None and not any(p.severity == "error" for p in raw.problems):
         raw.problems.append(
             Problem(
@@ -169,9 +198,13 @@ def read_folder(folder: Path, cache: InventoryCache | None = None) -> Raw:
     return raw
 
 
-def _read_file(path: Path, raw: Raw, cache: InventoryCache | None) -> None:
-    name = str(path)
-    content, problems = read_bytes(path, name)
+def _read_file(
+    name: str,
+    content: bytes | None,
+    problems: list[Problem],
+    raw: Raw,
+    cache: InventoryCache | None,
+) -> None:
     data = None
     if content is not None:
         key = cache.key(content) if cache is not None else ""

@@ -29,17 +29,38 @@ def _folder_of_two(tmp_path: Path) -> Path:
     return folder
 
 
+def _files(place: Path) -> list[Path]:
+    return sorted(p for p in place.iterdir() if not p.name.startswith("folder-"))
+
+
+def _drop_results(place: Path) -> None:
+    for result in place.glob("folder-*"):
+        result.unlink()
+
+
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
 def test_same_problems_cold_and_warm(path: Path, tmp_path: Path) -> None:
+    place = tmp_path / "cache" / "inventory"
     cold = check_inventory(path, CREDENTIALS)
-    cache = InventoryCache(tmp_path / "cache" / "inventory")
+    cache = InventoryCache(place)
     filling = check_inventory(path, CREDENTIALS, cache)
-    assert cache.hits == 0
-    warm_cache = InventoryCache(tmp_path / "cache" / "inventory")
-    warm = check_inventory(path, CREDENTIALS, warm_cache)
-    assert cold[1] == filling[1] == warm[1]
-    assert cold[0] == filling[0] == warm[0]
-    assert warm_cache.misses == 0
+    assert (cache.hits, cache.result_hits) == (0, 0)
+    warm_cache = InventoryCache(place)
+    warm = check_inventory(path, CREDENTIALS, warm_cache)  # the folder's result
+    assert warm_cache.result_hits == 1
+    _drop_results(place)
+    files_cache = InventoryCache(place)
+    from_files = check_inventory(path, CREDENTIALS, files_cache)  # each file's
+    assert (files_cache.misses, files_cache.result_hits) == (0, 0)
+    assert cold[1] == filling[1] == warm[1] == from_files[1]
+    assert cold[0] == filling[0] == warm[0] == from_files[0]
+
+
+def test_credential_sets_are_part_of_the_folder_key(tmp_path: Path) -> None:
+    place = tmp_path / "cache" / "inventory"
+    bad = DATA / "invalid" / "unknown-credential.yaml"
+    for names in (CREDENTIALS, None, CREDENTIALS[:1], CREDENTIALS):
+        assert check_inventory(bad, names, InventoryCache(place)) == check_inventory(bad, names)
 
 
 def test_problems_name_the_file_as_given_now(tmp_path: Path) -> None:
@@ -49,7 +70,7 @@ def test_problems_name_the_file_as_given_now(tmp_path: Path) -> None:
     moved = tmp_path / "moved.yaml"
     shutil.copy(bad, moved)
     _, problems = check_inventory(moved, None, cache)
-    assert cache.hits == 1
+    assert (cache.hits, cache.result_hits) == (1, 0)
     assert problems == check_inventory(moved, None)[1]
     assert {p.file for p in problems} == {str(moved)}
 
@@ -62,10 +83,11 @@ def test_only_the_edited_file_is_read_again(tmp_path: Path) -> None:
     edited.write_text(edited.read_text().replace("parent:", "parnet:", 1))
     cache = InventoryCache(place)
     inv, problems = check_inventory(folder, CREDENTIALS, cache)
-    assert (cache.hits, cache.misses) == (1, 1)
+    assert (cache.hits, cache.misses, cache.result_hits) == (1, 1, 0)
     assert inv is None
     assert problems == check_inventory(folder, CREDENTIALS)[1]
     assert any("unknown key 'parnet'" in p.message for p in problems)
+    assert len(list(place.glob("folder-*"))) == 1  # the folder's older result is gone
 
 
 def test_folder_wide_problems_are_found_warm(tmp_path: Path) -> None:
@@ -74,9 +96,10 @@ def test_folder_wide_problems_are_found_warm(tmp_path: Path) -> None:
     place = tmp_path / "cache" / "inventory"
     cold = check_inventory(folder, CREDENTIALS)[1]
     check_inventory(folder, CREDENTIALS, InventoryCache(place))
+    _drop_results(place)
     cache = InventoryCache(place)
     assert check_inventory(folder, CREDENTIALS, cache)[1] == cold
-    assert cache.misses == 0
+    assert (cache.misses, cache.result_hits) == (0, 0)
     assert any("second 'inventory:' section" in p.message for p in cold)
 
 
@@ -85,8 +108,8 @@ def test_folders_are_private(tmp_path: Path) -> None:
     check_inventory(DATA / "base.yaml", None, InventoryCache(place))
     for folder in (place, place.parent):
         assert folder.stat().st_mode & 0o777 == 0o700
-    (entry,) = place.iterdir()
-    assert entry.stat().st_mode & 0o777 == 0o600
+    for entry in place.iterdir():
+        assert entry.stat().st_mode & 0o777 == 0o600
 
 
 def test_corrupt_entries_are_ignored_and_rewritten(tmp_path: Path) -> None:
@@ -94,15 +117,20 @@ def test_corrupt_entries_are_ignored_and_rewritten(tmp_path: Path) -> None:
     place = tmp_path / "cache" / "inventory"
     cold = check_inventory(folder, CREDENTIALS)
     check_inventory(folder, CREDENTIALS, InventoryCache(place))
-    entries = sorted(place.iterdir())
-    entries[0].write_bytes(b"not a pickle")
-    entries[1].write_bytes(entries[1].read_bytes()[:100])  # truncated
+    first, second, result = *_files(place), next(place.glob("folder-*"))
+    first.write_bytes(b"not a pickle")
+    second.write_bytes(second.read_bytes()[:100])  # truncated
+    result.write_bytes(result.read_bytes()[:-10])
     cache = InventoryCache(place)
     assert check_inventory(folder, CREDENTIALS, cache) == cold
-    assert cache.misses == 2
+    assert (cache.misses, cache.result_hits) == (2, 0)
     again = InventoryCache(place)
     assert check_inventory(folder, CREDENTIALS, again) == cold
-    assert again.hits == 2
+    assert again.result_hits == 1
+    _drop_results(place)
+    files = InventoryCache(place)
+    assert check_inventory(folder, CREDENTIALS, files) == cold
+    assert files.hits == 2
 
 
 class _Boom:
@@ -113,11 +141,11 @@ class _Boom:
 def test_an_entry_naming_any_other_class_is_not_loaded(tmp_path: Path) -> None:
     place = tmp_path / "cache" / "inventory"
     check_inventory(DATA / "base.yaml", None, InventoryCache(place))
-    (entry,) = place.iterdir()
-    entry.write_bytes(pickle.dumps(_Boom()))
+    for entry in place.iterdir():
+        entry.write_bytes(pickle.dumps(("netmon-inventory-cache/1", entry.name, _Boom(), [])))
     cache = InventoryCache(place)
     check_inventory(DATA / "base.yaml", None, cache)
-    assert cache.misses == 1
+    assert (cache.misses, cache.result_hits) == (1, 0)
     assert not (Path.cwd() / "pwned").exists()
 
 
@@ -125,23 +153,26 @@ def test_an_entry_naming_any_other_class_is_not_loaded(tmp_path: Path) -> None:
 def test_an_entry_others_may_write_is_not_trusted(tmp_path: Path, what: str) -> None:
     place = tmp_path / "cache" / "inventory"
     check_inventory(DATA / "base.yaml", None, InventoryCache(place))
-    (entry,) = place.iterdir()
-    (entry if what == "entry" else place).chmod(0o666 if what == "entry" else 0o777)
+    if what == "entry":
+        for entry in place.iterdir():
+            entry.chmod(0o666)
+    else:
+        place.chmod(0o777)
     cache = InventoryCache(place)
     assert check_inventory(DATA / "base.yaml", None, cache) == check_inventory(DATA / "base.yaml")
-    assert cache.hits == 0
+    assert (cache.hits, cache.result_hits) == (0, 0)
 
 
 def test_a_symlinked_entry_is_not_followed(tmp_path: Path) -> None:
     place = tmp_path / "cache" / "inventory"
     check_inventory(DATA / "base.yaml", None, InventoryCache(place))
-    (entry,) = place.iterdir()
-    real = tmp_path / "elsewhere"
-    entry.rename(real)
-    entry.symlink_to(real)
+    for i, entry in enumerate(place.iterdir()):
+        real = tmp_path / f"elsewhere-{i}"
+        entry.rename(real)
+        entry.symlink_to(real)
     cache = InventoryCache(place)
     check_inventory(DATA / "base.yaml", None, cache)
-    assert cache.hits == 0
+    assert (cache.hits, cache.result_hits) == (0, 0)
 
 
 def test_no_cache_asked(monkeypatch: pytest.MonkeyPatch) -> None:
