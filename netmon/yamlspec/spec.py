@@ -176,18 +176,28 @@ class Checker:
             return None
         out = Mapping()
         out.line, out.col = pos(node)
+        at = out.at
+        fields = _fields(spec)
         for key_node, value_node in node.value:
             key = key_node.value
-            fld = spec.fields.get(key)
-            if fld is None:
+            found = fields.get(key)
+            if found is None:
                 self._unknown_key(key_node, key, list(spec.fields), where)
                 continue
+            fld, plain = found
             mark = value_node.start_mark
-            out.at[key] = (mark.line + 1, mark.column + 1)
-            text = _plain_text(value_node, fld.spec)
-            if text is not None:  # most values: no path to build, nothing to report
-                out[key] = text
-                continue
+            at[key] = (mark.line + 1, mark.column + 1)
+            # most values: text a Str spec takes as it is, no path to build, nothing to report
+            if plain is not None and type(value_node) is ScalarNode and value_node.tag == STR:
+                text = value_node.value
+                max_len, enum, match = plain
+                if (
+                    0 < len(text) <= max_len
+                    and (enum is None or text in enum)
+                    and (match is None or match(text) is not None)
+                ):
+                    out[key] = text
+                    continue
             value = self.check(value_node, fld.spec, _join(where, key))
             if value is not None:
                 out[key] = value
@@ -258,12 +268,19 @@ class Checker:
         out.line, out.col = pos(node)
         if len(node.value) < spec.min_items:
             self.problem(node, f"{where}: needs at least {spec.min_items} item(s)")
+        plain = _plain_of(spec.item)
         for i, item in enumerate(node.value):
-            text = _plain_text(item, spec.item)
-            if text is not None:
-                out.append(text)
-                out.at.append(pos(item))
-                continue
+            if plain is not None and type(item) is ScalarNode and item.tag == STR:
+                text = item.value
+                max_len, enum, match = plain
+                if (
+                    0 < len(text) <= max_len
+                    and (enum is None or text in enum)
+                    and (match is None or match(text) is not None)
+                ):
+                    out.append(text)
+                    out.at.append(pos(item))
+                    continue
             value = self.check(item, spec.item, f"{where}[{i}]")
             if value is not None:
                 out.append(value)
@@ -381,6 +398,35 @@ class Checker:
         return value
 
 
+# What a text must pass for a Str spec to take it as it is, looked up once per spec:
+# (max_len, enum or None, pattern's fullmatch or None). The common case at national size, half a
+# million values, is taken without building the value's path or walking the checker's dispatch;
+# anything else goes to Checker._scalar, which decides and words any problem.
+_Plain = tuple[int, frozenset[str] | None, Any]
+# id(spec) -> (the spec, key -> (field, its _Plain or None)); the spec is kept (ids not reused)
+_FIELDS: dict[int, tuple[Obj, dict[str, tuple[Field, _Plain | None]]]] = {}
+
+
+def _plain_of(spec: Spec) -> _Plain | None:
+    """For a Str spec that is not secret, what a text must pass to be taken as it is."""
+    if type(spec) is not Str or spec.secret:
+        return None
+    match = None if spec.pattern is None else _compiled(spec.pattern).fullmatch
+    return spec.max_len, frozenset(spec.enum) if spec.enum else None, match
+
+
+def _fields(spec: Obj) -> dict[str, tuple[Field, _Plain | None]]:
+    """An Obj's fields with their _Plain, once per spec (Checker._obj's inner loop runs 800,000
+    times at national size: looking these up there was a fifth of checking)."""
+    found = _FIELDS.get(id(spec))
+    if found is None:
+        found = _FIELDS[id(spec)] = (
+            spec,
+            {key: (fld, _plain_of(fld.spec)) for key, fld in spec.fields.items()},
+        )
+    return found[1]
+
+
 # id(spec) -> (the spec, its required fields); the spec is kept so that its id is never reused.
 _REQUIRED: dict[int, tuple[Obj, tuple[tuple[str, Field], ...]]] = {}
 
@@ -395,20 +441,6 @@ def _required(spec: Obj) -> tuple[tuple[str, Field], ...]:
             tuple((k, f) for k, f in spec.fields.items() if f.required),
         )
     return found[1]
-
-
-def _plain_text(node: Node, spec: Spec) -> str | None:
-    """The text of a scalar that a Str spec accepts as it is, else None (then Checker._scalar
-    decides, and words any problem). The common case at national size, half a million values,
-    taken without building the value's path or walking the checker's dispatch."""
-    if type(spec) is not Str or type(node) is not ScalarNode or node.tag != STR or spec.secret:
-        return None
-    text: str = node.value
-    if not 0 < len(text) <= spec.max_len or (spec.enum and text not in spec.enum):
-        return None
-    if spec.pattern is not None and _compiled(spec.pattern).fullmatch(text) is None:
-        return None
-    return text
 
 
 @functools.lru_cache(maxsize=256)
