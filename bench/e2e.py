@@ -12,6 +12,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,15 +39,23 @@ class Run:
     max_rss_mb: float
 
 
-def netmon(args: list[str], runs: int = 3) -> Run:
+def netmon(
+    args: list[str],
+    runs: int = 3,
+    env: dict[str, str] | None = None,
+    before: Callable[[], object] | None = None,
+) -> Run:
     """`netmon ARGS` run `runs` times as a person runs it (a new interpreter, its imports):
     median wall and CPU time (user + system of the process), and the largest peak RSS; it
-    must exit 0."""
+    must exit 0. env: variables added to the environment; before: called before each run,
+    untimed."""
     walls, cpus, rss = [], [], 0.0
     with tempfile.TemporaryDirectory() as tmp:
         peak = Path(tmp) / "peak"
-        env = {**os.environ, "NETMON_BENCH_PEAK": str(peak)}
+        env = {**os.environ, **(env or {}), "NETMON_BENCH_PEAK": str(peak)}
         for _ in range(runs):
+            if before is not None:
+                before()
             t = os.times()
             proc = subprocess.Popen(
                 [sys.executable, "-P", "-c", _WRAP, *args],  # -P: the installed netmon
