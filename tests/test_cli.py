@@ -221,3 +221,21 @@ def test_validate_refuses_a_v3_passphrase_under_8_characters(tmp_path: Path) -> 
     (tmp_path / "auth").write_text("Sh0rt!!!\n")
     out = run(*args, env={"NETMON_TEST_PRIV": "12345678"})
     assert (out.returncode, out.stdout) == (0, ""), out.stdout
+
+
+def test_validate_says_the_same_from_its_cache(tmp_path: Path) -> None:
+    """The cache of checked files (XDG_CACHE_HOME) is filled, then used; --no-cache and
+    NETMON_NO_CACHE=1 leave it alone; what validate prints is the same every time."""
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    inventory = str(REPO / "tests" / "data" / "invalid" / "unknown-key.yaml")
+    place = tmp_path / "xdg" / "netmon" / "inventory"
+    bypass = run("validate", "-i", inventory, "--no-cache", env=env)
+    assert not place.exists()
+    by_env = run("validate", "-i", inventory, env={**env, "NETMON_NO_CACHE": "1"})
+    assert not place.exists()
+    filling = run("validate", "-i", inventory, env=env)
+    assert place.stat().st_mode & 0o777 == 0o700
+    warm = run("validate", "-i", inventory, env=env)
+    outs = {(r.returncode, r.stdout, r.stderr) for r in (bypass, by_env, filling, warm)}
+    assert len(outs) == 1
+    assert bypass.returncode == 1 and "unknown key 'parnet'" in bypass.stdout
