@@ -26,7 +26,17 @@ from netmon.lab.state import LabState, load, save
 # Node start-up is process creation bound; a few per core keeps both cores busy (at 467
 # agencies the CPUs are saturated with 8: 16 workers measured no faster).
 WORKERS = max(4, 4 * (os.cpu_count() or 1))
-STATE_ENTRIES = {"lab.json", "lab.tmp", "secrets", "ssh", "etc", "ns", "nodes", "forward.log"}
+STATE_ENTRIES = {
+    "lab.json",
+    "lab.tmp",
+    "secrets",
+    "ssh",
+    "etc",
+    "ns",
+    "nodes",
+    "forward.log",
+    "inventory",  # the subset `up --agencies N` replicates (lab_up writes it)
+}
 
 
 @dataclass(frozen=True)
