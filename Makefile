@@ -4,9 +4,11 @@
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.deps-installed
-# Real daemons and tools the lab, the integration tests and the demo run.
+# Real daemons and tools the lab, the integration tests and the demo run; chromium and its
+# driver for the map's browser tests (tests/export/test_map_browser.py).
 DEBIAN_PACKAGES := snmpd snmp lldpd openssh-server openssh-client prometheus prometheus-alertmanager \
-                   prometheus-snmp-exporter graphviz fonts-dejavu-core fping iproute2 nftables procps
+                   prometheus-snmp-exporter graphviz fonts-dejavu-core fping iproute2 nftables procps \
+                   chromium chromium-driver
 
 .PHONY: demo test lint typecheck unit install debian-packages bench clean
 

@@ -8,5 +8,5 @@ from netmon.export.report.views import View, view_data
 from netmon.model.snapshot import Snapshot
 
 
-def render(snapshot: Snapshot, view: View) -> str:
+def render(snapshot: Snapshot, view: View, page: str | None = None) -> str:
     return json.dumps(view_data(snapshot, view), ensure_ascii=False, indent=2) + "\n"

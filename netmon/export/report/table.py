@@ -12,6 +12,12 @@ from rich.table import Table
 from netmon.export.report.views import View, label
 from netmon.model.snapshot import Cause, CoverageCount, Element, Redundancy, Snapshot
 
+# Printed above every table of a snapshot nothing was probed for: the design, not the network.
+DESIGN_BANNER = (
+    "DECLARED DESIGN, NOT MEASURED: no poll went into this report, every element is assumed "
+    "up (thiết kế khai báo, chưa thăm dò). Live figures: --snapshot FILE from `netmon poll "
+    "--once --save FILE`, or /api/snapshot of `netmon serve`."
+)
 # Blast radius tables list the agencies of each element; past this many, a count says the rest.
 AGENCIES_SHOWN = 6
 
@@ -169,10 +175,14 @@ def tables(snapshot: Snapshot, view: View) -> list[Table]:
     return [summary, devices]
 
 
-def render(snapshot: Snapshot, view: View) -> str:
+def render(snapshot: Snapshot, view: View, page: str | None = None) -> str:
     width = max(100, shutil.get_terminal_size((120, 24)).columns)
     buf = io.StringIO()
     console = Console(file=buf, width=width, no_color=True, highlight=False, soft_wrap=False)
+    if not snapshot.probed:
+        console.print(DESIGN_BANNER)
     for t in tables(snapshot, view):
+        if not snapshot.probed and isinstance(t.title, str):
+            t.title += " (declared design)"
         console.print(t)
     return buf.getvalue()
