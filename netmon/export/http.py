@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from netmon.errors import RenderError
-from netmon.export import nodegraph
+from netmon.export import nodegraph, webmap
 from netmon.export.access import access_middleware
 from netmon.export.families import CONTENT_TYPE
 from netmon.export.metrics import exposition
 from netmon.export.report import render as render_report
+from netmon.export.report.dot import pages as district_pages
 from netmon.export.state import ExportState, StateHolder
 from netmon.export.webconfig import WebConfig
 from netmon.model import snapshot_to_json
@@ -57,7 +58,7 @@ class _Cache:
     def __init__(self, holder: StateHolder) -> None:
         self.holder = holder
         self._metrics: tuple[int, asyncio.Future[tuple[bytes, bytes]]] | None = None
-        self._svg: tuple[int, asyncio.Task[str]] | None = None
+        self._svg: dict[str | None, tuple[int, asyncio.Task[str]]] = {}
 
     def metrics(self) -> asyncio.Future[tuple[bytes, bytes]]:
         version = self.holder.version
@@ -66,15 +67,21 @@ class _Cache:
             self._metrics = (version, task)
         return self._metrics[1]
 
-    def svg(self) -> asyncio.Task[str]:
-        """One graphviz run per state, shared by concurrent requests, off the event loop."""
+    def svg(self, page: str | None = None) -> asyncio.Task[str]:
+        """One graphviz run per state and page (None: the overview), shared by concurrent
+        requests, off the event loop."""
         version = self.holder.version
-        if self._svg is None or self._svg[0] != version:
+        cached = self._svg.get(page)
+        if cached is None or cached[0] != version:
+            if any(v != version for v, _ in self._svg.values()):
+                self._svg = {}  # a new state: drop the old pages
             snap = self.holder.get().snapshot
             assert snap is not None
-            task = asyncio.ensure_future(asyncio.to_thread(render_report, snap, "topology", "svg"))
-            self._svg = (version, task)
-        return self._svg[1]
+            task = asyncio.ensure_future(
+                asyncio.to_thread(render_report, snap, "topology", "svg", page)
+            )
+            cached = self._svg[page] = (version, task)
+        return cached[1]
 
 
 def _bodies(state: ExportState) -> tuple[bytes, bytes]:
@@ -131,14 +138,25 @@ def build_app(
     def _no_snapshot() -> web.Response:
         return web.Response(status=503, text="No snapshot yet: the first cycle has not ended.\n")
 
-    async def svg(_: web.Request) -> web.Response:
-        if holder.get().snapshot is None:
+    async def svg(request: web.Request) -> web.Response:
+        snap = holder.get().snapshot
+        if snap is None:
             return _no_snapshot()
+        page = request.match_info.get("page")
+        # A district page is one of the snapshot's own (never a file name or anything else).
+        if page is not None and page not in district_pages(snap):
+            return web.Response(status=404, text=f"No district page {page!r}.\n")
         try:
-            text = await asyncio.shield(cache.svg())
+            text = await asyncio.shield(cache.svg(page))
         except RenderError as exc:
             return web.Response(status=503, text=f"Cannot draw the topology: {exc}\n")
         return web.Response(text=text, content_type="image/svg+xml")
+
+    assets = webmap.load_assets()
+
+    async def asset(request: web.Request) -> web.Response:
+        found = assets[request.path]
+        return web.Response(body=found.body, content_type=found.content_type)
 
     def _json(fn: Callable[..., object]) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handler(_: web.Request) -> web.Response:
@@ -163,6 +181,9 @@ def build_app(
     app.router.add_post("/-/reload", do_reload)
     app.router.add_put("/-/reload", do_reload)
     app.router.add_get("/topology.svg", svg)
+    app.router.add_get("/topology/{page}.svg", svg)
+    for url in assets:
+        app.router.add_get(url, asset)
     app.router.add_get("/topology/nodes.json", _json(nodegraph.nodes))
     app.router.add_get("/topology/edges.json", _json(nodegraph.edges))
     app.router.add_get("/api/snapshot", api_snapshot)
