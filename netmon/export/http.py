@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import html
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from netmon.errors import RenderError
-from netmon.export import nodegraph, webmap
+from netmon.export import landing, nodegraph, webmap
 from netmon.export.access import access_middleware
 from netmon.export.families import CONTENT_TYPE
 from netmon.export.metrics import exposition
@@ -39,16 +38,6 @@ class ReloadOutcome:
 
 
 ReloadCallback = Callable[[], Awaitable[ReloadOutcome]]
-
-_LINKS = (
-    ("/metrics", "Prometheus metrics"),
-    ("/topology.svg", "Sơ đồ mạng / topology picture"),
-    ("/topology/nodes.json", "Node Graph: nodes"),
-    ("/topology/edges.json", "Node Graph: edges"),
-    ("/api/snapshot", "Snapshot (JSON)"),
-    ("/-/healthy", "healthy"),
-    ("/-/ready", "ready"),
-)
 
 
 class _Cache:
@@ -102,16 +91,7 @@ def build_app(
     cache = _Cache(holder)
 
     async def index(_: web.Request) -> web.Response:
-        state = holder.get()
-        name = html.escape(state.snapshot.inventory if state.snapshot else "netmon")
-        items = "".join(f'<li><a href="{u}">{html.escape(t)}</a></li>' for u, t in _LINKS)
-        body = (
-            f"<!doctype html><html lang=vi><meta charset=utf-8><title>netmon</title>"
-            f"<h1>netmon — {name}</h1><p>Giám sát kết nối MetroNet / MetroNet connectivity "
-            f"monitor. {'Sẵn sàng / ready' if state.ready else 'Chưa có chu kỳ nào / no cycle yet'}"
-            f".</p><ul>{items}</ul></html>"
-        )
-        return web.Response(text=body, content_type="text/html")
+        return web.Response(text=landing.page(holder.get()), content_type="text/html")
 
     async def metrics(request: web.Request) -> web.Response:
         headers = {"Content-Type": CONTENT_TYPE}
