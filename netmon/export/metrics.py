@@ -100,7 +100,14 @@ def _names(s: Snapshot) -> list[Family]:
     )
     for g in s.groups:
         group.add([g.id, g.name, g.kind], 1)
-    return [level, group]
+    service = gauge(
+        "netmon_service_info",
+        "An upstream service agencies reach and its name.",
+        ["service", "name"],
+    )
+    for svc in s.services:
+        service.add([svc.id, svc.name], 1)
+    return [level, group, service]
 
 
 def _agencies(s: Snapshot) -> list[Family]:
