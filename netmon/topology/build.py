@@ -120,6 +120,9 @@ class Topology:
         obs = observe(inv, results, self._index)
         links = obs.link_states(inv.links)
         dr = compare(inv, obs, links, self._links)
+        for d in dr.drift:  # a cable in another port: one finding (drift), the link works
+            if d.kind == "wrong_port" and d.link is not None:
+                links[d.link] = obs.cabled_state(*d.seen)
         down_devices = [k for k, s in obs.status.items() if s == "down"]
         down_links = [k for k, (s, _, _) in links.items() if s == "down"]
         # LLDP may add edges (undeclared, wrong port), failures remove nodes: each a new graph.
