@@ -86,7 +86,7 @@ def test_extraction_finds_every_panel_and_rule() -> None:
     exprs = dashboard_exprs()
     assert len(exprs) >= 35 and len({p.split(":")[0] for p, _ in exprs}) == 4  # topology: JSON
     recording, alerts = rule_exprs()
-    assert len(recording) == 10 and len(alerts) == 11
+    assert len(recording) == 10 and len(alerts) == 15
 
 
 def test_every_dashboard_and_rule_expression_returns_data(tmp_path: Path) -> None:
