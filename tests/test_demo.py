@@ -82,7 +82,7 @@ def test_demo_plays_the_incident_and_leaves_nothing(tmp_path: Path) -> None:
     assert "Traceback" not in out + err
     # The coverage report of the first cycle, and where to look.
     assert re.search(r"│ total\s+│ MetroNet lab-small\s+│\s+6 │\s+6 │\s+0 │", out), out
-    for where in ("/topology.svg", "/alerts", "Alertmanager    http://127.0.0.1:"):
+    for where in ("/map", "/topology.svg", "/alerts", "Alertmanager    http://127.0.0.1:"):
         assert where in out
     # The incident: which PoP, coverage dropping, the PoP named as the cause, both alerts.
     pop = re.search(r"Incident: cutting (pop-[a-z-]+) off the backbone", out)

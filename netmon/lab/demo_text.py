@@ -22,8 +22,9 @@ def where(ports: stack.Ports, paths: LabPaths) -> str:
     n, p, a = ports.netmon, ports.prometheus, ports.alertmanager
     return (
         "\nWhere to look (forwarded from the lab's noc to this host):\n"
-        f"  netmon          http://127.0.0.1:{n}/   (metrics, snapshot, links)\n"
-        f"  topology        http://127.0.0.1:{n}/topology.svg\n"
+        f"  netmon          http://127.0.0.1:{n}/   (coverage, causes, links)\n"
+        f"  map             http://127.0.0.1:{n}/map   (search an agency, click a district)\n"
+        f"  topology        http://127.0.0.1:{n}/topology.svg   (printable, a page a district)\n"
         f"  Prometheus      http://127.0.0.1:{p}/   (rules: http://127.0.0.1:{p}/rules)\n"
         f"  alerts          http://127.0.0.1:{p}/alerts\n"
         f"  Alertmanager    http://127.0.0.1:{a}/\n"
