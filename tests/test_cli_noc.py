@@ -319,3 +319,28 @@ def test_nornir_export_loads_in_nornir(tmp_path: Path) -> None:
         assert host["role"] == d.role  # data reachable through nornir's lookup
     missing = run("inventory", "export", "-f", "nornir", "-i", str(DATA / "base.yaml"))
     assert missing.returncode == 2 and "--out-dir" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("--help",),
+        ("validate",),
+        ("inventory", "show"),
+        ("inventory", "export"),
+        ("inventory", "schema"),
+        ("poll",),
+        ("serve",),
+        ("demo",),
+        ("lab", "up"),
+        ("lab", "down"),
+        ("lab", "status"),
+        ("lab", "exec"),
+        ("lab", "cut"),
+        *[("report", v) for v in VIEWS],
+    ],
+)
+def test_help_teaches_with_examples(command: tuple[str, ...]) -> None:
+    out = run(*command, *(() if command == ("--help",) else ("--help",)))
+    assert out.returncode == 0, out.stderr
+    assert "Example" in out.stdout, command

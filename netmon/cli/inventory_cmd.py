@@ -40,7 +40,13 @@ def show(
     inventory: InventoryOpt = Path("inventory"),
     output: Annotated[Output, typer.Option("--output", "-o")] = Output.table,
 ) -> None:
-    """Counts by level, group and platform; devices, links, dual-homed agencies."""
+    """Counts by level, group and platform; devices, links, dual-homed agencies.
+
+    \b
+    Examples:
+      netmon inventory show
+      netmon inventory show -o json | jq .by_group
+    """
     inv = load_inventory(inventory)
     data = summary(inv, *_agency_counts(inv))
     if output is Output.json:
@@ -132,7 +138,7 @@ def schema(
 ) -> None:
     """Print the JSON Schema of an inventory file (what editors validate against).
 
-    Regenerate the committed copies with:
+    Examples (regenerate the committed copies):
       netmon inventory schema > inventory/schema/inventory.schema.json
       netmon inventory schema --config > inventory/schema/config.schema.json
     """
