@@ -91,18 +91,17 @@ DESIGN_NOTE = (
 )
 
 
-def loaded(snapshot: Path | None, inventory: Path) -> Snapshot:
-    """The snapshot to report on; a declared design is said to be one, on stderr."""
-    snap = load_snapshot(snapshot, inventory)
+def say_if_design(snap: Snapshot) -> None:
+    """A declared design is said to be one, on stderr, once its report is made."""
     if not snap.probed:
         print(DESIGN_NOTE, file=sys.stderr)
-    return snap
 
 
 def emit(view: View, output: Output, snapshot: Path | None, inventory: Path) -> Snapshot:
-    snap = loaded(snapshot, inventory)
+    snap = load_snapshot(snapshot, inventory)
     # A RenderError (graphviz missing or failing) is a NetmonError: main() prints it, exit 1.
     text = render(snap, view, output.value)
+    say_if_design(snap)
     sys.stdout.write(text)
     return snap
 
@@ -225,14 +224,15 @@ def topology(
         if district is None:
             emit("topology", output, snapshot, inventory)
             return
-        snap = loaded(snapshot, inventory)
+        snap = load_snapshot(snapshot, inventory)
         try:
             text = render(snap, "topology", output.value, page=district)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--district") from None
+        say_if_design(snap)
         sys.stdout.write(text)
         return
-    snap = loaded(snapshot, inventory)
+    snap = load_snapshot(snapshot, inventory)
     (out_dir / "topology").mkdir(parents=True, exist_ok=True)
     ext = output.value
     written = [out_dir / f"topology.{ext}"]
@@ -241,4 +241,5 @@ def topology(
         path = out_dir / "topology" / f"{page}.{ext}"
         path.write_text(render(snap, "topology", ext, page=page), encoding="utf-8")
         written.append(path)
+    say_if_design(snap)
     print(f"wrote {len(written)} pages to {out_dir} (start with {written[0]})", file=sys.stderr)
