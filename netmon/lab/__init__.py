@@ -14,15 +14,17 @@ from netmon.lab.forward import DEFAULT_FORWARDS
 from netmon.lab.guard import check_probe_allowed, running_inside_lab
 from netmon.lab.lifecycle import UpRequest, down, up
 from netmon.lab.paths import LabPaths, resolve_state_dir
-from netmon.lab.plan import DaemonMode, LabPlan, subset
+from netmon.lab.plan import MANAGEMENT_MODES, DaemonMode, LabPlan, Management, subset
 from netmon.lab.state import LabState
 from netmon.lab.status import status_json
 
 __all__ = [
     "DEFAULT_FORWARDS",
+    "MANAGEMENT_MODES",
     "LabPaths",
     "LabPlan",
     "LabState",
+    "Management",
     "check_probe_allowed",
     "inject",
     "lab_down",
@@ -42,10 +44,16 @@ def plan_lab(
     seed: int = 46,
     deviations: int = 1,
     lldp_interval: int | None = None,
+    management: Management = "inband",
 ) -> LabPlan:
     inv = subset(load_inventory(inventory_dir), agencies)
     return build_plan(
-        inv, seed=seed, deviations=deviations, daemons=daemons, lldp_interval=lldp_interval
+        inv,
+        seed=seed,
+        deviations=deviations,
+        daemons=daemons,
+        lldp_interval=lldp_interval,
+        management=management,
     )
 
 
@@ -59,6 +67,7 @@ def lab_up(
     deviations: int = 1,
     lldp_interval: int | None = None,
     forwards: tuple[int, ...] = DEFAULT_FORWARDS,
+    management: Management = "inband",
 ) -> LabState:
     plan = plan_lab(
         inventory_dir,
@@ -67,6 +76,7 @@ def lab_up(
         seed=seed,
         deviations=deviations,
         lldp_interval=lldp_interval,
+        management=management,
     )
     paths = LabPaths(resolve_state_dir(state_dir))
     return up(UpRequest(plan, str(inventory_dir.absolute()), forwards), paths)
