@@ -6,7 +6,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.deps-installed
 # Real daemons and tools the lab, the integration tests and the demo run.
 DEBIAN_PACKAGES := snmpd snmp lldpd openssh-server openssh-client prometheus prometheus-alertmanager \
-                   prometheus-snmp-exporter graphviz fonts-dejavu-core fping iproute2 nftables procps
+                   prometheus-snmp-exporter graphviz fonts-dejavu-core fping iproute2 nftables procps bird2
 
 .PHONY: demo test lint typecheck unit install debian-packages bench clean
 

@@ -14,9 +14,10 @@ from netmon.lab.forward import DEFAULT_FORWARDS
 from netmon.lab.guard import check_probe_allowed, running_inside_lab
 from netmon.lab.lifecycle import UpRequest, down, up
 from netmon.lab.paths import LabPaths, resolve_state_dir
-from netmon.lab.plan import MANAGEMENT_MODES, DaemonMode, LabPlan, Management, subset
+from netmon.lab.plan import DaemonMode, LabPlan, subset
 from netmon.lab.state import LabState
 from netmon.lab.status import status_json
+from netmon.model import MANAGEMENT_MODES, Management
 
 __all__ = [
     "DEFAULT_FORWARDS",

@@ -21,13 +21,12 @@ from netmon.lab.plan import (
     DaemonMode,
     Deviation,
     LabPlan,
-    Management,
     Node,
     Wire,
     check_lab_inventory,
     noc_address,
 )
-from netmon.model import Endpoint, Inventory, Link
+from netmon.model import Endpoint, Inventory, Link, Management
 
 
 @dataclass

@@ -12,13 +12,10 @@ from typing import Literal
 
 from netmon.errors import LabError
 from netmon.lab.paths import NOC, SWITCH
-from netmon.model import Endpoint, Inventory
+from netmon.model import Endpoint, Inventory, Management
 
 DaemonMode = Literal["full", "snmp"]
 DeviationKind = Literal["wrong_port", "undeclared_link", "missing_link"]
-# inband: the noc reaches devices over the lab's cables (routed); oob: over a management bridge.
-Management = Literal["inband", "oob"]
-MANAGEMENT_MODES: tuple[Management, ...] = ("inband", "oob")
 MAX_IFNAME = 15  # IFNAMSIZ - 1: what the kernel accepts
 
 

@@ -3,6 +3,7 @@
 from netmon.model.inventory import (
     DEVICE_ROLES,
     LINK_KINDS,
+    MANAGEMENT_MODES,
     PLATFORMS,
     SITE_ROLES,
     SNMP_SECURITY_LEVELS,
@@ -15,6 +16,7 @@ from netmon.model.inventory import (
     Level,
     Link,
     Location,
+    Management,
     Service,
     Site,
     SnmpSecurityLevel,
@@ -41,6 +43,7 @@ from netmon.model.snapshot import (
 __all__ = [
     "DEVICE_ROLES",
     "LINK_KINDS",
+    "MANAGEMENT_MODES",
     "PLATFORMS",
     "SITE_ROLES",
     "SNMP_SECURITY_LEVELS",
@@ -64,6 +67,7 @@ __all__ = [
     "Link",
     "LinkState",
     "Location",
+    "Management",
     "Neighbour",
     "ProbeResult",
     "Redundancy",

@@ -81,6 +81,9 @@ class _Drawing:
         fill = CORE if d.role == "core" else POP
         if d.status == "down":
             fill, text = DOWN, text + "\n✗ down / mất kết nối"
+        elif d.status == "unreachable" and any(c.id != d.id for c in d.causes):
+            behind = ", ".join(c.id for c in d.causes)
+            fill, text = ISOLATED, text + f"\n? unreachable behind / sau {behind}"
         elif not d.reachable:
             fill, text = ISOLATED, text + "\n✗ isolated / bị cô lập"
         n = self.blast(device)
