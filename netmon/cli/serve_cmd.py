@@ -103,7 +103,7 @@ class Service:
             inv, settings = self.inventory, self.settings
             # One Topology per inventory: its design is analysed here, once, off the loop, and
             # each cycle pays only for the current state. A reload brings a new one.
-            topology = await asyncio.to_thread(Topology, inv)
+            topology = await asyncio.to_thread(Topology, inv, settings.management)
             poller = self.make_poller(inv, settings, Selection(shard=self.shard))
             if poller.skipped:
                 log.warning("probes not available, skipped: %s", ", ".join(poller.skipped))

@@ -22,6 +22,7 @@ from netmon.config.credentials import (
     secret_problems,
 )
 from netmon.errors import ConfigError, Problem
+from netmon.model import MANAGEMENT_MODES, Management
 from netmon.probes import KINDS, ProbeKind, ProbeSettings
 from netmon.yamlspec import (
     ROOT,
@@ -72,6 +73,10 @@ class Settings:
     concurrency: int = 200
     down_after: int = 3
     full_every: int = 10
+    # How this netmon reaches the devices: over MetroNet itself (inband) or a separate
+    # management network (oob). In-band, a device silent behind a failure is "unreachable",
+    # not down (docs/topology.md).
+    management: Management = "inband"
     # Per probe kind: a loaded config.yaml has every kind (what it sets over the defaults); a
     # kind missing here runs on its declared defaults, and a plain ProbeSettings is completed
     # with the kind's own (ProbeKind.settings_from).
@@ -118,6 +123,13 @@ SPEC = Obj(
                     ),
                     "full_every": Field(
                         Int(minimum=1, maximum=10000, doc="full table re-read every N cycles")
+                    ),
+                    "management": Field(
+                        Str(
+                            enum=MANAGEMENT_MODES,
+                            doc="how netmon reaches the devices: inband (over MetroNet itself, "
+                            "the default) or oob (a separate management network)",
+                        )
                     ),
                 }
             )
