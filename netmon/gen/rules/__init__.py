@@ -109,6 +109,13 @@ def alerts_markdown() -> str:
         "Dual-homed agencies are never silenced this way: netmon has already decided they are",
         "cut off.",
         "",
+        "With in-band management (`poll.management: inband`, the default) a device silent behind",
+        "a failure is *unreachable*, not down (`docs/topology.md`): it has no `netmon_device_up`",
+        "and carries `netmon_device_unreachable_cause`. It never pages as down: `PoPDown` leaves",
+        "out a PoP unreachable behind another failed device (a core, a PoP), whose own failure",
+        "explains it. A PoP silent behind its own cut uplinks is what the NOC sees failed",
+        "(`device POP isolated`, the cause its agencies carry): it pages, and inhibits them.",
+        "",
         "| alert | severity | for | expression |",
         "|---|---|---|---|",
     ]

@@ -98,8 +98,12 @@ RECORDING: tuple[Recording, ...] = (
     ),
 )
 
+# A PoP with no path to the core pages, unless it is unreachable behind another failed device
+# (in-band management: a core or a PoP in front of it died, and that device explains it).
+# Silent behind its own uplinks, it is what the NOC sees failed: it pages.
 _POP = (
-    'label_replace(label_replace(netmon_device_reachable{role="pop"} == 0,'
+    'label_replace(label_replace(netmon_device_reachable{role="pop"} == 0'
+    ' unless on(job, instance, device) netmon_device_unreachable_cause{cause_kind="device"},'
     ' "cause_id", "$1", "device", "(.*)"), "cause_kind", "device", "", "")'
 )
 _UPLINK = (
@@ -141,11 +145,15 @@ ALERTS: tuple[Alert, ...] = (
         "critical",
         "PoP {{ $labels.device }} has no path to the core",
         "PoP {{ $labels.device }} mất đường về trung tâm",
-        "PoP device {{ $labels.device }} is down or isolated (every uplink cut). Its "
-        "single-homed agencies are cut off; their AgencyUnreachable alerts are inhibited.",
+        "PoP device {{ $labels.device }} is down or isolated (every uplink cut; with in-band "
+        "management it is then silent too: netmon cannot tell a dead PoP from one whose ring "
+        "links are all cut). Its single-homed agencies are cut off; their AgencyUnreachable "
+        "alerts are inhibited. A PoP unreachable behind another failed device does not page.",
         "Thiết bị PoP {{ $labels.device }} ngừng hoạt động hoặc bị cô lập (mọi đường lên bị "
-        "cắt). Các cơ quan chỉ nối qua PoP này mất kết nối; cảnh báo riêng của từng cơ quan "
-        "được gộp vào cảnh báo này.",
+        "cắt; khi quản lý trong băng, PoP khi đó cũng im lặng: netmon không phân biệt được PoP "
+        "hỏng với PoP bị cắt mọi đường vòng). Các cơ quan chỉ nối qua PoP này mất kết nối; "
+        "cảnh báo riêng của từng cơ quan được gộp vào cảnh báo này. PoP không tới được do một "
+        "thiết bị khác phía trước bị hỏng thì không báo.",
         "Check the PoP's power and its ring links (UplinkDown alerts), call the operator's "
         "NOC for the transmission segment; `netmon report spof` lists the agencies affected.",
         "Kiểm tra nguồn điện PoP và các đường vòng ring (cảnh báo UplinkDown), gọi trung tâm "
