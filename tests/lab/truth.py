@@ -121,13 +121,21 @@ class Truth:
     cut_off: dict[str, set[Cause]]  # agency -> expected causes (by the rule)
     status: dict[str, str]  # silent devices: down or unreachable
     behind: dict[str, set[Cause]]  # unreachable devices -> causes
-    physically_cut: set[str]  # agencies with no device answering (data plane), in-band
+    physically_cut: set[str]  # agencies with no device the noc can reach over MetroNet
 
 
 def answering(d: Design, f: Failure, management: str) -> set[str]:
-    dead = f.off | f.hung
+    """Devices that answer the noc: in-band those MetroNet carries its packets to;
+    out-of-band every device not powered off or hung (its management port is elsewhere)."""
     if management == "oob":
-        return set(d.role) - dead
+        return set(d.role) - f.off - f.hung
+    return data_plane(d, f)
+
+
+def data_plane(d: Design, f: Failure) -> set[str]:
+    """Devices the noc reaches over MetroNet: from the core devices (the noc is cabled to
+    each), over uncut links, into working devices, never on through a CPE."""
+    dead = f.off | f.hung
     seen = {c for c in d.cores if c not in dead}
     queue = deque(sorted(seen))
     while queue:
@@ -160,7 +168,7 @@ def truth(d: Design, f: Failure, management: str) -> Truth:
             status[x] = "down"
             continue
         upstream = any(
-            (u in view or f"d:{u}" in view) and f"l:{lk}" not in seen_down and d.transit(u, x)
+            f"d:{u}" in view and lk not in seen_down and d.transit(u, x)
             for lk, (a, b) in d.links.items()
             if x in (a, b)
             for u in ((b if x == a else a),)
@@ -189,7 +197,8 @@ def truth(d: Design, f: Failure, management: str) -> Truth:
         if not any(f"d:{x}" in reached for x in devs)
     }
     behind = {x: explain(f"d:{x}", [x]) for x, s in status.items() if s == "unreachable"}
-    physically = {a for a, devs in d.agencies.items() if not set(devs) & up}
+    carried = data_plane(d, f)
+    physically = {a for a, devs in d.agencies.items() if not set(devs) & carried}
     return Truth(up, cut_off, status, behind, physically)
 
 

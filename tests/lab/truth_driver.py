@@ -56,6 +56,7 @@ async def main(state_dir: Path, inventory: Path, config: Path) -> None:
                     if d.status == "unreachable"
                 },
                 "coverage": [c.reachable, c.total],
+                "links": {lk.id: lk.status for lk in snap.links if lk.status != "up"},
             }
             print(json.dumps(out), flush=True)
     finally:
