@@ -36,6 +36,9 @@ from netmon.model import Endpoint
 
 HELLO_S = 1
 DEAD_S = 3
+# A lost database-description packet is sent again after this (bird's default 5 s made a
+# restored cable wait that long now and then).
+RETRANSMIT_S = 2  # bird refuses less than 2
 BACKBONE_COST = 10
 # Far above any detour round the ring (a dozen backbone hops): a path through a CPE or the noc
 # is only ever the last one, and it dies there (neither forwards).
@@ -96,7 +99,10 @@ def legs(plan: LabPlan) -> dict[str, list[Leg]]:
 
 
 def routers(plan: LabPlan) -> set[str]:
-    """Nodes that run bird: the noc, core and PoP devices, CPEs with two or more cables."""
+    """Nodes that run bird: the noc, core and PoP devices, CPEs with two or more cables.
+    None out of band: the management bridge needs no routing."""
+    if plan.management != "inband":
+        return set()
     ends = legs(plan)
     return {n.name for n in plan.all_nodes() if n.role != "cpe" or len(ends.get(n.name, ())) >= 2}
 
@@ -171,6 +177,7 @@ def bird_conf(node: Node, plan: LabPlan, log: Path) -> str:
     for leg in ospf:
         lines.append(
             f'    interface "{leg.interface}" {{ type ptp; hello {HELLO_S}; dead {DEAD_S}; '
+            f"retransmit {RETRANSMIT_S}; "
             f"cost {_cost(plan, node.name, leg.peer_node)}; }};"
         )
     lines += ["  };", "}", ""]
