@@ -32,6 +32,7 @@ from netmon.lab.demo_watch import Alertmanager, Netmon, Prometheus
 from netmon.lab.paths import LabPaths
 from netmon.lab.plan import DaemonMode, Deviation
 from netmon.lab.state import LabState
+from netmon.model import Management
 
 FIRST_CYCLE_BUDGET_S = 300.0
 WARM_BUDGET_S = 120.0  # for a cycle in which the deadline cut no SNMP read
@@ -54,6 +55,7 @@ class DemoOptions:
     daemons: DaemonMode = "full"
     exporters: Path = Path("exporters")
     pop: str | None = None  # the PoP to cut; None: the one whose loss cuts off most agencies
+    management: Management = "inband"
 
 
 class Demo:
@@ -116,12 +118,16 @@ class Demo:
             self.screen.note(line)
         with self._phase("lab up", f"bringing up the lab from {inv_dir} (real daemons)"):
             state = lab_up(
-                inv_dir, self.paths.root, daemons=self.opts.daemons, forwards=ports.all()
+                inv_dir,
+                self.paths.root,
+                daemons=self.opts.daemons,
+                forwards=ports.all(),
+                management=self.opts.management,
             )
         self._check_forwards(state, ports)
         self.plan_deviations = state.plan.deviations
         self.screen.note(text.lab_line(state, self.times["lab up"]))
-        stack.write_configs(self.paths, ports, self.opts.exporters)
+        stack.write_configs(self.paths, ports, self.opts.exporters, self.opts.management)
         self.services = stack.start_all(self.paths, ports, inv_dir, exe)
         self.screen.note(
             "started in the noc: "
