@@ -70,9 +70,7 @@ def main() -> None:
     p.add_argument("--management", choices=["inband", "oob"], nargs="+", default=["inband"])
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
-    rows = [
-        one(args.inventory, n, args.daemons, m) for m in args.management for n in args.agencies
-    ]
+    rows = [one(args.inventory, n, args.daemons, m) for m in args.management for n in args.agencies]
     if args.json:
         print(json.dumps(rows, indent=1))
         return
