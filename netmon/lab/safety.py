@@ -24,12 +24,13 @@ def require_root() -> None:
 
 
 def require_tools(with_sshd: bool, with_bird: bool = False) -> None:
-    wanted = (*TOOLS, *(("sshd",) if with_sshd else ()), *(("bird",) if with_bird else ()))
+    routing = ("bird", "fping") if with_bird else ()
+    wanted = (*TOOLS, *(("sshd",) if with_sshd else ()), *routing)
     missing = [t for t in wanted if shutil.which(t, path=_path()) is None]
     if missing:
         raise LabError(
             f"missing programs: {', '.join(missing)} "
-            "(Debian: apt-get install snmpd lldpd openssh-server nftables iproute2 bird2)"
+            "(Debian: apt-get install snmpd lldpd openssh-server nftables iproute2 bird2 fping)"
         )
 
 
