@@ -91,6 +91,10 @@ def test_demo_plays_the_incident_and_leaves_nothing(tmp_path: Path) -> None:
     drop = re.search(r"coverage \(netmon_coverage_\*, via Prometheus\): 6/6 -> (\d+)/6", out)
     assert drop and int(drop.group(1)) < 6, out
     assert re.search(rf"\n    device {name} isolated: [1-9]\d* agencies \(ubnd-", out), out
+    # In-band (the demo's default): the PoP and its CPEs fall silent, and none is called down.
+    assert "over the lab's cables (in-band, OSPF)" in out + err, err
+    assert re.search(r"devices silent behind the cut: [1-9]\d* unreachable", out), out
+    assert "devices down (netmon_device_up 0): 0" in out, out
     assert f"PoPDown for {name}: firing" in out
     assert "AgencyUnreachable: firing" in out and "for all" in out, out
     inhibited = r"Alertmanager: AgencyUnreachable (\d+ active, )?[1-9]\d* suppressed"
