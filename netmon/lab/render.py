@@ -135,8 +135,6 @@ def start_script(node: Node, plan: LabPlan, paths: LabPaths) -> str:
         f"-O /run/lldpd.conf </dev/null >{q(str(d / 'lldpd.log'))} 2>&1 &",
         "echo $! > /run/lldpd.pid",
     ]
-    if node.name in routing.routers(plan):
-        lines.append(bird_command(paths.node_dir(node.name) / "bird.conf", Path("/run")))
     if plan.daemons == "full":
         lines.append(
             f"/usr/sbin/sshd -f {q(str(paths.ssh / 'sshd_config'))} "
