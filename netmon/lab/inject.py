@@ -10,7 +10,8 @@ Every change is recorded in lab.json, so `lab status` shows it and `down` undoes
   in the node that holds each request MS (± jitter) before passing it on. No netem here.
   (In-band, loss and delay match what is addressed to the node's management address instead.)
 - power-off NODE: every port of the node goes admin down (its neighbours read oper down, as
-  when a device loses power) and every process stops (SIGSTOP). power-on undoes both.
+  when a device loses power) and every process stops (SIGSTOP; bird is killed, and started
+  again at power-on, as a router boots). power-on brings the ports up and the rest back.
 - hang NODE: nftables drops everything into, out of and through the node; its ports stay
   lit, so its neighbours read them up (a crashed device). unhang removes the table.
 In-band, freeze leaves bird running: a hung agent is not a dead router.
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 
 from netmon.errors import LabError
-from netmon.lab import netns, routing
+from netmon.lab import netns, render, routing
 from netmon.lab.paths import LabPaths
 from netmon.lab.plan import Wire
 from netmon.lab.state import LabState, load, save
@@ -176,10 +177,20 @@ def set_powered_off(paths: LabPaths, node: str, off: bool) -> LabState:
         _in(paths, node, "ip", "-batch", "-"),
         stdin="".join(f"link set {p} {updown}\n" for p in ports),
     )
+    # bird dies and boots again, as a router does when its power comes back: stopped, it
+    # would wake to a backlog of netlink events (its ports, its routes), lose some when the
+    # socket buffer overflows, and leave CPEs unrouted until its next interface scan.
+    bird = _bird_pid(paths, node)
     pids = netns.processes_in({ino})
+    if off and bird in pids:
+        netns.signal_all([bird], signal.SIGKILL)
+        pids.pop(bird)
     netns.signal_all(pids, signal.SIGSTOP if off else signal.SIGCONT)
     if not off:
         _restore_static_route(paths, state, node)
+        if node in routing.routers(state.plan) and (bird is None or bird not in pids):
+            conf, run = paths.node_dir(node) / "bird.conf", paths.node_run(node)
+            netns.run(_in(paths, node, "sh", "-c", render.bird_command(conf, run)))
     names = set(state.injections.powered_off)
     names = names | {node} if off else names - {node}
     state = state.with_injections(powered_off=tuple(sorted(names)))

@@ -40,8 +40,8 @@ def test_routing_plan_ospf_on_the_backbone_static_for_single_homed_cpes() -> Non
     conf = routing.bird_conf(
         next(n for n in plan.nodes if n.name == "pop-phu-vang"), plan, Path("/x")
     )
-    assert 'interface "core1" { type ptp; hello 1; dead 3; retransmit 2; cost 10; }' in conf
-    assert 'interface "acc1" { type ptp; hello 1; dead 3; retransmit 2; cost 1000; }' in conf
+    assert 'interface "core1" { type ptp; hello 1; dead 4; retransmit 2; cost 10; }' in conf
+    assert 'interface "acc1" { type ptp; hello 1; dead 4; retransmit 2; cost 1000; }' in conf
     assert "check link yes" in conf and "route 10.46.16.2/32 via" in conf
     batch = routing.ip_batch(next(n for n in plan.nodes if n.name == "cpe-ubnd-phu-vang"), plan)
     assert "addr add 10.46.16.2/32 dev lo" in batch
