@@ -88,8 +88,8 @@ def _minute(d: datetime) -> int:
 
 
 __all__ = [
-    "EXAMPLE_TZ",
     "EXAMPLE",
+    "EXAMPLE_TZ",
     "PeriodError",
     "make_period",
     "parse_when",
