@@ -106,7 +106,7 @@ def availability_cmd(
     try:
         period = make_period(start, end, month, tz or settings.availability_timezone, time.time())
     except PeriodError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--from/--to/--month") from None
+        raise typer.BadParameter(f"{exc} ({EXAMPLE})", param_hint="--from/--to/--month") from None
     selection = Selection(level, group, below, *_order(inventory))
     report = asyncio.run(_measure(url, timeout, period, selection))
     sys.stdout.write(render(report, output.value))

@@ -19,8 +19,8 @@ _FORMS = (
 
 
 class PeriodError(ValueError):
-    """A date or period the operator wrote cannot be used; the message says why, with an
-    example."""
+    """A date or period the operator wrote cannot be used; the message says why (callers add
+    an example in their own syntax: EXAMPLE for the command line)."""
 
 
 def zone(name: str) -> ZoneInfo:
@@ -40,9 +40,9 @@ def parse_when(text: str, tz: ZoneInfo) -> datetime:
             try:
                 naive = datetime.strptime(text.replace(" ", "T"), fmt)
             except ValueError:
-                raise PeriodError(f"{text!r} is not a date of the calendar ({EXAMPLE})") from None
+                raise PeriodError(f"{text!r} is not a date of the calendar") from None
             return naive.replace(tzinfo=tz)
-    raise PeriodError(f"{text!r} is not a date: write YYYY-MM-DD or YYYY-MM-DDTHH:MM ({EXAMPLE})")
+    raise PeriodError(f"{text!r} is not a date: write YYYY-MM-DD or YYYY-MM-DDTHH:MM")
 
 
 def next_month(d: datetime) -> datetime:
@@ -58,26 +58,26 @@ def make_period(
     tz = zone(tz_name)
     if month is not None:
         if start is not None or end is not None:
-            raise PeriodError(f"give --month or --from/--to, not both ({EXAMPLE})")
+            raise PeriodError("give --month or --from/--to, not both")
         if not re.match(r"^\d{4}-\d{2}$", month.strip()):
-            raise PeriodError(f"--month {month!r}: write YYYY-MM ({EXAMPLE})")
+            raise PeriodError(f"--month {month!r}: write YYYY-MM")
         first = parse_when(month, tz)
         begin, finish, label = first, next_month(first), month.strip()
     else:
         if start is None or end is None:
-            raise PeriodError(f"give both --from and --to, or --month ({EXAMPLE})")
+            raise PeriodError("give both --from and --to, or --month")
         begin, finish = parse_when(start, tz), parse_when(end, tz)
         if re.match(r"^\d{4}-\d{2}$", end.strip()):
             finish = next_month(finish)  # --to 2025-11: through the end of November
         label = f"{start.strip()} – {end.strip()}"
     a, b = _minute(begin), _minute(finish)
     if b <= a:
-        raise PeriodError(f"the period is empty: --to must come after --from ({EXAMPLE})")
+        raise PeriodError("the period is empty: --to must come after --from")
     if b - a > MAX_DAYS * 86400:
-        raise PeriodError(f"the period is longer than {MAX_DAYS} days: ask for less ({EXAMPLE})")
+        raise PeriodError(f"the period is longer than {MAX_DAYS} days: ask for less")
     settled = int(now) // 60 * 60 - 120
     if a >= settled:
-        raise PeriodError(f"the period starts in the future ({EXAMPLE})")
+        raise PeriodError("the period starts in the future")
     clipped = b > settled
     return Period(a, min(b, settled), tz_name, label, clipped)
 
