@@ -98,9 +98,11 @@ async def _get(source: AvailabilitySource | None, path: str) -> tuple[int, str, 
     )
     runner = await start_server(app, f"127.0.0.1:{port}")
     try:
-        async with aiohttp.ClientSession() as http_:
-            async with http_.get(f"http://127.0.0.1:{port}{path}") as resp:
-                return resp.status, resp.headers.get("Content-Type", ""), await resp.text()
+        async with (
+            aiohttp.ClientSession() as http_,
+            http_.get(f"http://127.0.0.1:{port}{path}") as resp,
+        ):
+            return resp.status, resp.headers.get("Content-Type", ""), await resp.text()
     finally:
         await runner.cleanup()
 
