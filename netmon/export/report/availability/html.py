@@ -122,7 +122,7 @@ def _outages(r: AvailabilityReport, outages: Sequence[Outage]) -> str:
             + _n(when(o.end, tz, _DATE))
             + _n(minutes(o.duration_s))
             + _t(cause_text(o.causes))
-            + _t(flags(o))
+            + _t(flags(o, bilingual=True))
             + "</tr>"
             for o in outages
         ),

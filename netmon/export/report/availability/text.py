@@ -51,16 +51,36 @@ def cause_text(causes: tuple[CauseShare, ...]) -> str:
     return " + ".join(c.text() for c in causes) if causes else "no cause recorded"
 
 
-def flags(o: Outage) -> str:
-    marks = []
+_FLAGS = {
+    "before": ("bắt đầu trước kỳ báo cáo", "began before the period"),
+    "open_start": (
+        "có thể bắt đầu sớm hơn (netmon không giám sát)",
+        "may have begun earlier (netmon not watching)",
+    ),
+    "after": ("vẫn mất kết nối cuối kỳ", "still cut off at the end"),
+    "open_end": (
+        "có thể kéo dài hơn (netmon không giám sát)",
+        "may have lasted longer (netmon not watching)",
+    ),
+    "unknown": ("{} không rõ bên trong", "{} unknown inside"),
+}
+
+
+def flags(o: Outage, bilingual: bool = False) -> str:
+    """What the reader should know about an outage's edges, in English (and Vietnamese)."""
+    keys = []
     if o.before:
-        marks.append("began before the period")
+        keys.append("before")
     elif o.open_start:
-        marks.append("may have begun earlier (netmon not watching)")
+        keys.append("open_start")
     if o.after:
-        marks.append("still cut off at the end")
+        keys.append("after")
     elif o.open_end:
-        marks.append("may have lasted longer (netmon not watching)")
+        keys.append("open_end")
     if o.unknown_s >= 60:
-        marks.append(f"{minutes(o.unknown_s)} unknown inside")
-    return "; ".join(marks)
+        keys.append("unknown")
+    out = []
+    for k in keys:
+        vi, en = (t.format(minutes(o.unknown_s)) for t in _FLAGS[k])
+        out.append(f"{vi} / {en}" if bilingual else en)
+    return "; ".join(out)
