@@ -54,7 +54,7 @@ class Stats:
 
 
 class PrometheusClient:
-    def __init__(self, url: str, timeout_s: float = 30.0, concurrency: int = 2) -> None:
+    def __init__(self, url: str, timeout_s: float = 30.0, concurrency: int = 4) -> None:
         self.url = check_url(url)
         self.timeout_s = timeout_s
         self._gate = asyncio.Semaphore(concurrency)
