@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from netmon.model.availability import Period
 
 EXAMPLE_TZ = "Asia/Ho_Chi_Minh"  # in messages only: the default is config's
+# A minute is over for the report once its last scrape is in: scrapes are stamped when they
+# start and take at most their timeout (10 s in the shipped prometheus.yml).
+SETTLE_S = 15
 MAX_DAYS = 400  # a year and a bit: longer asks are mistakes, and cost Prometheus
 EXAMPLE = "e.g. --from 2025-11-01 --to 2025-12-01, or --month 2025-11"
 _FORMS = (
@@ -53,8 +56,8 @@ def make_period(
     start: str | None, end: str | None, month: str | None, tz_name: str, now: float
 ) -> Period:
     """--month YYYY-MM, or --from and --to (--to excluded: `--to 2025-12-01` ends with the
-    last minute of November). An end in the future is clipped to the last whole minute that
-    Prometheus has settled (two minutes ago)."""
+    last minute of November). An end in the future is clipped to the end of the last whole
+    minute whose scrapes are in (SETTLE_S)."""
     tz = zone(tz_name)
     if month is not None:
         if start is not None or end is not None:
@@ -75,7 +78,7 @@ def make_period(
         raise PeriodError("the period is empty: --to must come after --from")
     if b - a > MAX_DAYS * 86400:
         raise PeriodError(f"the period is longer than {MAX_DAYS} days: ask for less")
-    settled = int(now) // 60 * 60 - 120
+    settled = (int(now) - SETTLE_S) // 60 * 60
     if a >= settled:
         raise PeriodError("the period starts in the future")
     clipped = b > settled
