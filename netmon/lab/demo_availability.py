@@ -42,7 +42,12 @@ def summary(r: AvailabilityReport, url: str) -> str:
     lines = [
         "\nAvailability over the incident, measured from Prometheus (netmon report availability):",
         f"  {span}: {t.agencies} agencies, {pct(t.figures)} % available, {t.outages} outages, "
-        f"{minutes(t.figures.down_s)} of agency time cut off",
+        f"{minutes(t.figures.down_s)} of agency time cut off"
+        + (
+            f", {minutes(t.figures.unknown_s)} unknown (no scrape yet, or netmon silent)"
+            if t.figures.unknown_s >= 60
+            else ""
+        ),
     ]
     by_cause: dict[str, list[int]] = defaultdict(list)
     for o in r.outages():
@@ -50,7 +55,8 @@ def summary(r: AvailabilityReport, url: str) -> str:
     for cause, durations in sorted(by_cause.items(), key=lambda kv: -len(kv[1])):
         lo, hi = minutes(min(durations)), minutes(max(durations))
         spread = lo if lo == hi else f"{lo} to {hi}"
-        lines.append(f"    {cause}: {len(durations)} outages of {spread}")
+        n = len(durations)
+        lines.append(f"    {cause}: {n} outage{'s' if n != 1 else ''} of {spread}")
     lines.append(
         f"  full report: netmon report availability -p {url} "
         f"--from {when(r.period.start, tz, '%Y-%m-%dT%H:%M')} "
