@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from netmon.export.availability.client import PrometheusClient
@@ -57,7 +57,7 @@ def build(
 ) -> AvailabilityReport:
     span = float(period.seconds)
     agencies = []
-    for a in sorted(set(data.agency) | set(data.known)):
+    for a in sorted((set(data.agency) | set(data.known)) - {""}):
         level, group = data.agency.get(a, ("", ""))
         if (sel.level and level != sel.level) or (sel.group and group != sel.group):
             continue
@@ -105,19 +105,23 @@ def _cell(id_: str, name: str, members: Sequence[AgencyAvailability], t: float) 
         len(members),
         figures,
         full=sum(1 for a in members if a.figures.known_s > 0 and a.figures.down_s == 0),
-        below=sum(1 for a in members if (a.figures.availability or 100.0) < t),
+        below=sum(1 for a in members if _below(a.figures, t)),
         outages=sum(len(a.outages) for a in members),
     )
 
 
+def _below(f: Figures, threshold: float) -> bool:
+    a = f.availability
+    return a is not None and a < threshold
+
+
 def _cells(
     agencies: Sequence[AgencyAvailability],
-    key: object,
+    key: Callable[[AgencyAvailability], str],
     names: dict[str, str],
     order: tuple[str, ...],
     t: float,
 ) -> tuple[Cell, ...]:
-    assert callable(key)
     members: dict[str, list[AgencyAvailability]] = defaultdict(list)
     for a in agencies:
         members[key(a)].append(a)
@@ -141,7 +145,7 @@ def _service_cells(agencies: Sequence[AgencyAvailability], t: float) -> tuple[Ce
                 len(figs),
                 sum(figs, ZERO),
                 full=sum(1 for f in figs if f.known_s > 0 and f.down_s == 0),
-                below=sum(1 for f in figs if (f.availability or 100.0) < t),
+                below=sum(1 for f in figs if _below(f, t)),
                 outages=0,
             )
         )
@@ -208,27 +212,31 @@ def gaps(data: Collected, period: Period) -> Iterable[Gap]:
     where it changes between "Prometheus tried, netmon did not answer" and "no data at all"."""
     for instance in sorted(data.scraped):
         scraped = data.scraped[instance]
-        current: list[object] | None = None  # [start, end, unknown_s, tried]
+        run: _Run | None = None
         for m in range(period.start, period.end, 60):
             v = scraped.get(m)
             if v is not None and v >= 60.0:
-                if current:
-                    yield _gap(instance, current)
-                current = None
+                if run is not None:
+                    yield run.gap(instance)
+                run = None
                 continue
-            tried = v is not None
-            if current is not None and current[3] == tried and current[1] == m:
-                current[1] = m + 60
-                current[2] = float(current[2]) + 60.0 - (v or 0.0)  # type: ignore[arg-type]
+            tried, missing = v is not None, 60.0 - (v or 0.0)
+            if run is not None and run.tried == tried:
+                run.end, run.unknown = m + 60, run.unknown + missing
             else:
-                if current:
-                    yield _gap(instance, current)
-                current = [m, m + 60, 60.0 - (v or 0.0), tried]
-        if current:
-            yield _gap(instance, current)
+                if run is not None:
+                    yield run.gap(instance)
+                run = _Run(m, m + 60, missing, tried)
+        if run is not None:
+            yield run.gap(instance)
 
 
-def _gap(instance: str, g: list[object]) -> Gap:
-    start, end, unknown, tried = g
-    assert isinstance(start, int) and isinstance(end, int) and isinstance(unknown, float)
-    return Gap(instance, start, end, unknown, bool(tried))
+@dataclass
+class _Run:
+    start: int
+    end: int
+    unknown: float
+    tried: bool
+
+    def gap(self, instance: str) -> Gap:
+        return Gap(instance, self.start, self.end, self.unknown, self.tried)

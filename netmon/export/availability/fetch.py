@@ -31,7 +31,9 @@ CauseKey = tuple[str, str, str, str]  # kind, id, state, single_homed
 
 @dataclass
 class Collected:
-    """What the queries returned, summed, before any arithmetic on availability."""
+    """What the queries returned, summed, before any arithmetic on availability. Filled in
+    place by the concurrent queries of one report (one event loop, no threads), then only
+    read by `compute.build`; it never leaves the package."""
 
     known: dict[AgencyKey, float] = field(default_factory=lambda: defaultdict(float))
     down: dict[AgencyKey, float] = field(default_factory=lambda: defaultdict(float))

@@ -149,3 +149,21 @@ def test_gaps_say_who_was_missing() -> None:
         for g in gaps(collected({}, scraped), period)
     ]
     assert got == [(600, 720, 90.0, True), (1200, 1500, 300.0, False)]
+
+
+def test_an_agency_down_all_the_time_is_below_any_threshold() -> None:
+    from netmon.export.availability.compute import Selection, build
+    from netmon.model.availability import Sources
+
+    period = make_period("2025-11-01T00:00", "2025-11-01T01:00", None, "UTC", NOW)
+    c = Collected()
+    for a, level in (("dead", "commune"), ("fine", "commune"), ("unseen", "province")):
+        c.agency[a] = (level, "g")
+    c.known["dead"], c.down["dead"] = 3600.0, 3600.0
+    c.known["fine"] = 3600.0
+    r = build(c, period, Selection(threshold=99.5), Sources("http://p", 0, 3600, 1, 0.1), now=0)
+    assert [a.id for a in r.below()] == ["dead"]  # 0 %, not mistaken for "nothing known"
+    assert [a.id for a in r.unknown_agencies()] == ["unseen"]
+    commune = next(c for c in r.levels if c.id == "commune")
+    assert (commune.below, commune.full, commune.figures.availability) == (1, 1, 50.0)
+    assert r.total.figures.unknown_s == 3600.0  # the unseen agency's hour
