@@ -6,6 +6,7 @@ from netmon.model.inventory import (
     PLATFORMS,
     SITE_ROLES,
     SNMP_SECURITY_LEVELS,
+    UNKNOWN_PLATFORM,
     Agency,
     CredentialRefs,
     Device,
@@ -19,7 +20,7 @@ from netmon.model.inventory import (
     Site,
     SnmpSecurityLevel,
 )
-from netmon.model.observation import InterfaceState, Neighbour, ProbeResult
+from netmon.model.observation import InterfaceState, Neighbour, ProbeResult, TableRead
 from netmon.model.snapshot import (
     AgencyState,
     BlastRadius,
@@ -44,6 +45,7 @@ __all__ = [
     "PLATFORMS",
     "SITE_ROLES",
     "SNMP_SECURITY_LEVELS",
+    "UNKNOWN_PLATFORM",
     "Agency",
     "AgencyState",
     "BlastRadius",
@@ -72,6 +74,7 @@ __all__ = [
     "Site",
     "Snapshot",
     "SnmpSecurityLevel",
+    "TableRead",
     "snapshot_from_json",
     "snapshot_to_json",
 ]
