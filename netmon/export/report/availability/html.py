@@ -246,7 +246,9 @@ def render(r: AvailabilityReport) -> str:
         "<footer><p>Khả dụng = thời gian có kết nối ÷ thời gian netmon quan sát được; thời gian "
         "netmon không giám sát được tính là không rõ, không tính là có hay mất kết nối. "
         "Availability = time connected ÷ time netmon observed; time netmon was not watching is "
-        "unknown and counts neither way. A minute half scraped is half known.</p>",
+        "unknown and counts neither way. A minute half scraped is half known. "
+        "Thời gian mất kết nối và không rõ của một nhóm là tổng theo từng cơ quan / a group's "
+        "down and unknown times are summed over its agencies.</p>",
         f"<p>Nguồn / Source: Prometheus {escape(r.sources.prometheus)} · "
         f"{escape(minutes(r.sources.recorded_s))} from recorded hours, "
         f"{escape(minutes(r.sources.raw_s))} from raw samples · {r.sources.queries} queries · "
