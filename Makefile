@@ -5,8 +5,10 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.deps-installed
 # Real daemons and tools the lab, the integration tests and the demo run.
+# chromium: the availability report's HTML is opened headless by its test (screenshot, A4 PDF).
 DEBIAN_PACKAGES := snmpd snmp lldpd openssh-server openssh-client prometheus prometheus-alertmanager \
-                   prometheus-snmp-exporter graphviz fonts-dejavu-core fping iproute2 nftables procps bird2
+                   prometheus-snmp-exporter graphviz fonts-dejavu-core fping iproute2 nftables procps \
+                   chromium bird2
 
 .PHONY: demo test lint typecheck unit install debian-packages bench clean
 

@@ -103,6 +103,11 @@ def test_demo_plays_the_incident_and_leaves_nothing(tmp_path: Path) -> None:
     # Recovery: every agency back, none of the incident's alerts still firing.
     assert "recovery: coverage back to 6/6" in out, out
     assert "the incident's alerts stopped firing" in out, out
+    # The same incident in the availability report, measured from the demo's Prometheus.
+    avail = re.search(r"\n  .*: 6 agencies, ([\d.]+) % available, (\d+) outages", out)
+    assert avail and float(avail.group(1)) < 100 and int(avail.group(2)) >= 1, out
+    assert re.search(rf"\n    device {name} isolated: [1-9]\d* outages of ", out), out
+    assert "full report: netmon report availability -p http://127.0.0.1:" in out, out
     assert "Timings: lab up" in out
     assert _leftovers(state) == []
     assert not state.parent.exists()  # the folder it created for the state folder, too

@@ -173,6 +173,12 @@ def _probe_json(r: ProbeResult) -> dict[str, Any]:
         "detail": r.detail,
         **({"rtt_s": round(r.rtt_s, 6)} if r.rtt_s is not None else {}),
         **({"sys_name": r.sys_name} if r.sys_name else {}),  # the name the device gives itself
+        # how each table was read (read, unchanged, discovering, failed with why, absent)
+        **(
+            {"discovering": r.discovering, "tables": [asdict(t) for t in r.tables]}
+            if r.tables
+            else {}
+        ),
     }
 
 

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from netmon.cli.availability_cmd import availability_cmd
 from netmon.cli.validate_cmd import InventoryOpt
 from netmon.errors import NetmonError
 from netmon.export.report import FORMATS_OF, View, render
@@ -22,7 +23,8 @@ from netmon.model import Snapshot, snapshot_from_json
 from netmon.topology import build_snapshot
 
 app = typer.Typer(
-    help="Topology reports: coverage, single points of failure, drift, links, the graph.",
+    help="Topology reports: coverage, single points of failure, drift, links, the graph; "
+    "availability over time (from Prometheus).",
     no_args_is_help=True,
 )
 
@@ -127,3 +129,7 @@ def topology(
     """The whole picture: `-o svg` draws it, `-o json` is the full snapshot (loadable with
     --snapshot)."""
     emit("topology", output, snapshot, inventory)
+
+
+# Measured from Prometheus, not from a snapshot: its own module (issue 20).
+app.command("availability")(availability_cmd)

@@ -93,6 +93,19 @@ def cycle_families(c: CycleSummary) -> list[Family]:
         "Uptime the device reported (SNMP sysUpTime) in the last cycle; it drops on a restart.",
         ["device"],
     )
+    # A table read over several cycles (a 3,271-port chassis) is not a failure: the device
+    # answered (netmon_probe_success 1); this says its tables are not all known yet.
+    discovering = gauge(
+        "netmon_probe_discovering",
+        "1 while a table of the device is still being read over several cycles (it is up).",
+        ["device", "probe"],
+    )
+    table_failed = gauge(
+        "netmon_probe_table_failed",
+        "1 for a table the probe could not read in the last cycle although the device "
+        "answered (a degraded read: the other tables and the device's state stand).",
+        ["device", "probe", "table", "reason"],
+    )
     uptimes: dict[str, float] = {}
     for r in c.results:
         if r.success and r.uptime_s is not None and (r.device not in uptimes or r.probe == "snmp"):
@@ -102,6 +115,11 @@ def cycle_families(c: CycleSummary) -> list[Family]:
         duration.add(key, r.duration_s)
         if not r.success:
             failure.add([*key, r.reason or "error"], 1)
+        if r.tables:
+            discovering.add(key, float(r.discovering))
+        for t in r.tables:
+            if t.status == "failed":
+                table_failed.add([*key, t.table, t.reason or "error"], 1)
         if r.rtt_s is not None:
             rtt.add(key, r.rtt_s)
     down = gauge(
@@ -119,4 +137,5 @@ def cycle_families(c: CycleSummary) -> list[Family]:
         fails.add([a.id], a.consecutive_failures)
     for device, seconds in uptimes.items():
         uptime.add([device], seconds)
-    return [dur, last, cut, success, duration, failure, rtt, uptime, down, fails]
+    probes = [success, duration, failure, discovering, table_failed, rtt]
+    return [dur, last, cut, *probes, uptime, down, fails]

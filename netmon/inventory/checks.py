@@ -12,7 +12,9 @@ from collections.abc import Collection, Iterable
 from ipaddress import AddressValueError, IPv4Address, IPv4Network
 
 from netmon.errors import Problem
-from netmon.inventory.load import Entry, Raw
+from netmon.inventory.load import Entry, Raw, settings_of
+from netmon.model import UNKNOWN_PLATFORM
+from netmon.probes.ssh.platforms import PLATFORMS as SSH_PLATFORMS
 
 # The kernel's rule for interface names: what the lab can create as a veth.
 _LINUX_IFNAME = re.compile(r"[A-Za-z0-9_.:-]{1,15}")
@@ -189,6 +191,7 @@ def _check_devices(
                             "at most 15 characters, no '/' or spaces",
                         )
                     )
+        _check_platform(raw, e, p)
         if len(set(d["interfaces"])) != len(d["interfaces"]):
             p.append(
                 e.problem(
@@ -197,6 +200,27 @@ def _check_devices(
                     "list each interface once",
                 )
             )
+
+
+def _check_platform(raw: Raw, e: Entry, p: list[Problem]) -> None:
+    """A device probed over SSH needs a platform netmon has commands for: one that names
+    none is "other", never taken for linux (its prompt and commands would be guesses)."""
+    eff = settings_of(raw, e.data)
+    platform = eff.get("platform", UNKNOWN_PLATFORM)
+    if "ssh" not in eff.get("probes", ()) or platform in SSH_PLATFORMS:
+        return
+    what = "names no platform" if "platform" not in eff else f"is a {platform} device"
+    key = "platform" if "platform" in e.data else "probes" if "probes" in e.data else "id"
+    p.append(
+        e.problem(
+            key,
+            f"device '{e.data['id']}' is probed by ssh but {what}, which netmon has no SSH "
+            "commands for",
+            f"set platform to one of {', '.join(sorted(SSH_PLATFORMS))} (here, in a device "
+            "group or in defaults), or leave ssh out of its probes: SNMP, ICMP and TCP work on "
+            "any platform",
+        )
+    )
 
 
 def _check_credentials(e: Entry, creds: set[str] | None, p: list[Problem]) -> None:

@@ -14,7 +14,14 @@ import yaml
 from netmon.model import Inventory
 
 # Ansible's network_os for each netmon platform (linux needs none).
-_ANSIBLE_OS = {"cisco_ios": "cisco.ios.ios", "huawei_vrp": "community.network.ce"}
+_ANSIBLE_OS = {
+    "cisco_ios": "cisco.ios.ios",
+    "cisco_nxos": "cisco.nxos.nxos",
+    "arista_eos": "arista.eos.eos",
+    "juniper_junos": "junipernetworks.junos.junos",
+    "huawei_vrp": "community.network.ce",
+    "mikrotik_routeros": "community.routeros.routeros",
+}
 
 
 def summary(inv: Inventory, by_level: dict[str, int], by_group: dict[str, int]) -> dict[str, Any]:

@@ -11,12 +11,17 @@ from netmon.yamlspec import Bool, Field, Float, Int, ListOf, MapOf, Obj, Str
 
 ID_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"
 ID_HINT = "ids are lower-case letters, digits and '-', at most 64 characters"
-IFACE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_./:-]{0,63}"
+# Interface names as vendors write them: `GigabitEthernet 1/1/1` (Ruijie, H3C: a space),
+# `25GE1/0/1` (Huawei), `ge-0/0/0.100`, `Eth1/1`, `lo0 (ifIndex 4179)` (how netmon tells two
+# interfaces with one ifName apart). No leading, trailing or control characters.
+IFACE_PATTERN = r"[A-Za-z0-9](?:[ A-Za-z0-9_./:()#+,@-]{0,126}[A-Za-z0-9_./:()#+@-])?"
 
 ID = Str(pattern=ID_PATTERN, pattern_hint=ID_HINT, doc="stable id: lower-case a-z, 0-9, '-'")
 NAME = Str(doc="human name, UTF-8 (Vietnamese welcome)")
 IFACE = Str(
-    pattern=IFACE_PATTERN, pattern_hint="letters, digits and _ . / : -", doc="interface name"
+    pattern=IFACE_PATTERN,
+    pattern_hint="letters, digits, spaces inside, and _ . / : ( ) # + , @ -",
+    doc="interface name as the device writes it (its ifName)",
 )
 LOCATION = Obj(
     {
@@ -29,7 +34,13 @@ LOCATION = Obj(
 # Each probe kind with a port gives devices a `<kind>_port` key (netmon.probes declares them).
 PORT_KEYS: dict[str, str] = {k.port_key: k.name for k in KINDS.values() if k.port_key}
 SETTINGS_FIELDS: dict[str, Field] = {
-    "platform": Field(Str(enum=PLATFORMS, doc="device platform: decides SSH commands and parsers")),
+    "platform": Field(
+        Str(
+            enum=PLATFORMS,
+            doc="what the device runs: decides SSH commands and parsers (default: other, "
+            "which the ssh probe refuses)",
+        )
+    ),
     "probes": Field(ListOf(Str(enum=tuple(KINDS)), doc="probes that apply to the device")),
     "credentials": Field(
         Obj(

@@ -15,6 +15,7 @@ from typing import Any
 from netmon.errors import InventoryError, Problem
 from netmon.inventory.format import FILE, PORT_KEYS
 from netmon.model import (
+    UNKNOWN_PLATFORM,
     Agency,
     CredentialRefs,
     Device,
@@ -185,10 +186,13 @@ def _read_file(path: Path, raw: Raw) -> None:
             raw.device_groups[gid] = Entry(name, settings)
 
 
-def _settings(raw: Raw, device: Mapping) -> dict[str, Any]:
+def settings_of(raw: Raw, device: Mapping) -> dict[str, Any]:
     """Effective settings: device over its groups (last listed wins) over defaults."""
     layers = [raw.defaults.data if raw.defaults else {}]
-    layers += [raw.device_groups[g].data for g in device.get("groups", ())]
+    # a group that does not exist is reported by the reference checks; skipped here
+    layers += [
+        raw.device_groups[g].data for g in device.get("groups", ()) if g in raw.device_groups
+    ]
     layers.append(device)
     out: dict[str, Any] = {"credentials": {}}
     for layer in layers:
@@ -212,13 +216,13 @@ def build(raw: Raw, source: str) -> Inventory:
     devices = []
     for e in s["devices"]:
         d = e.data
-        eff = _settings(raw, d)
+        eff = settings_of(raw, d)
         devices.append(
             Device(
                 id=d["id"],
                 role=d["role"],
                 mgmt=IPv4Address(d["mgmt"]),
-                platform=eff.get("platform", "linux"),
+                platform=eff.get("platform", UNKNOWN_PLATFORM),
                 probes=tuple(eff.get("probes", ("icmp",))),
                 credentials=CredentialRefs(**eff["credentials"]),
                 interfaces=tuple(d["interfaces"]),

@@ -7,6 +7,7 @@ from netmon.model.inventory import (
     PLATFORMS,
     SITE_ROLES,
     SNMP_SECURITY_LEVELS,
+    UNKNOWN_PLATFORM,
     Agency,
     CredentialRefs,
     Device,
@@ -21,7 +22,7 @@ from netmon.model.inventory import (
     Site,
     SnmpSecurityLevel,
 )
-from netmon.model.observation import InterfaceState, Neighbour, ProbeResult
+from netmon.model.observation import InterfaceState, Neighbour, ProbeResult, TableRead
 from netmon.model.snapshot import (
     AgencyState,
     BlastRadius,
@@ -47,6 +48,7 @@ __all__ = [
     "PLATFORMS",
     "SITE_ROLES",
     "SNMP_SECURITY_LEVELS",
+    "UNKNOWN_PLATFORM",
     "Agency",
     "AgencyState",
     "BlastRadius",
@@ -76,6 +78,7 @@ __all__ = [
     "Site",
     "Snapshot",
     "SnmpSecurityLevel",
+    "TableRead",
     "snapshot_from_json",
     "snapshot_to_json",
 ]

@@ -12,8 +12,25 @@ from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
 from typing import Literal
 
-# Platforms the SSH collector knows; SNMP works on any of them.
-PLATFORMS: tuple[str, ...] = ("linux", "cisco_ios", "huawei_vrp")
+# What a device runs, named as netmiko and ntc-templates name it. SNMP, ICMP and TCP work on
+# any; the SSH probe has commands and parsers for some (netmon/probes/ssh/platforms.py).
+# "other": a device netmon has no SSH commands for, and what a device that names no platform
+# is (never taken for linux: the ssh probe refuses it, `netmon validate` says so).
+PLATFORMS: tuple[str, ...] = (
+    "linux",
+    "cisco_ios",
+    "cisco_nxos",
+    "arista_eos",
+    "juniper_junos",
+    "huawei_vrp",
+    "hp_comware",
+    "hp_procurve",
+    "ruijie_os",
+    "mikrotik_routeros",
+    "zte_zxros",
+    "other",
+)
+UNKNOWN_PLATFORM = "other"
 
 SiteRole = Literal["core", "pop"]
 DeviceRole = Literal["core", "pop", "cpe"]

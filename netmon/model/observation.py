@@ -19,6 +19,7 @@ FailureReason = Literal[
     "no_such_object",
     "malformed_reply",
     "parse_error",
+    "command_rejected",
     "deadline",
     "error",
 ]
@@ -44,6 +45,24 @@ ChassisIdSubtype = Literal[
     "local",
     "unknown",
 ]
+
+
+# How one of a device's tables came to be in a result (docs/probes.md, "Tables"):
+# read: walked this cycle, complete; unchanged: not walked, its last-change scalar says the
+# last read still holds (carried); discovering: a walk of a large table goes on over several
+# cycles; failed: it could not be read (reason says why; the other tables do not suffer);
+# absent: the device does not have it (no LLDP-MIB, LLDP off).
+TableStatus = Literal["read", "unchanged", "discovering", "failed", "absent"]
+
+
+@dataclass(frozen=True)
+class TableRead:
+    """One table of one probe result: interfaces or lldp."""
+
+    table: str
+    status: TableStatus
+    reason: FailureReason | None = None  # for "failed": why, in the probe's words
+    detail: str = ""  # for people: rows read so far, what was wrong and where
 
 
 @dataclass(frozen=True)
@@ -101,3 +120,18 @@ class ProbeResult:
     # confirmed unchanged by the LLDP-MIB last-change scalar); False: LLDP not read, so an
     # empty `neighbours` says nothing.
     lldp_read: bool = False
+    # Per table, how it was read (empty: the probe reads no tables, or says nothing about
+    # them). A successful result with a table "failed" is a degraded read: the device answers.
+    tables: tuple[TableRead, ...] = ()
+    # The device's own LLDP chassis id (lldpLocChassisId), as its neighbours receive it: lets
+    # a neighbour that names this chassis be matched to this device whatever its sysName.
+    chassis_id: str = ""
+    chassis_id_subtype: ChassisIdSubtype = "unknown"
+
+    @property
+    def discovering(self) -> bool:
+        """A table is still being read over several cycles. The device answered: it is up."""
+        return any(t.status == "discovering" for t in self.tables)
+
+    def table(self, name: str) -> TableRead | None:
+        return next((t for t in self.tables if t.table == name), None)

@@ -12,8 +12,9 @@ poller's targets and the JSON Schemas are all derived from the declarations in
 `netmon.probes.KINDS`, so a new kind is its module plus one line there.
 
 `ProbeEnv` holds what must exist once per process and event loop (the SNMP engine, the ICMP
-socket), what the SNMP probe remembers between cycles to poll only what changed, and the last
-uptime the SSH probe read per device (to tell a restart).
+socket), what the SNMP probe remembers between cycles to poll only what changed (and the
+walks of large tables it goes on with), and the last uptime the SSH probe read per device (to
+tell a restart).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from netmon.yamlspec import Float, Int, Str
 
 if TYPE_CHECKING:
     from netmon.probes.icmp import Pinger
-    from netmon.probes.snmp.probe import SnmpMemory
+    from netmon.probes.snmp.state import Progress, SnmpMemory
 
 SettingSpec = Str | Int | Float
 TIMEOUT = Float(minimum=0.01, maximum=120, doc="seconds one try waits for an answer")
@@ -110,6 +111,7 @@ class ProbeEnv:
     snmp: SnmpClient | None = None
     pinger: Pinger | None = None
     snmp_memory: dict[str, SnmpMemory] = field(default_factory=dict)
+    snmp_walks: dict[str, Progress] = field(default_factory=dict)  # reads not finished yet
     ssh: SshClient | None = None  # None: the ssh probe opens the asyncssh client on first use
     ssh_uptime: dict[str, float] = field(default_factory=dict)  # device -> last SSH uptime_s
 

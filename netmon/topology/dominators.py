@@ -9,13 +9,11 @@ uplink, PoP, access link: a handful). No all-pairs work anywhere.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
-from netmon.topology.graph import ROOT, Node, predecessors
+from netmon.topology.graph import ROOT, Adjacency, Node, predecessors, successors
 
 
 @dataclass(frozen=True)
@@ -36,9 +34,11 @@ class Dominance:
         return out
 
 
-def dominators(g: Any) -> Dominance:
-    """The dominator tree of g (an nx.DiGraph) from the root: Cooper, Harvey & Kennedy's
-    iterative algorithm, as networkx's `immediate_dominators` is, shaped for networks.
+def dominators(g: Any, blocked: Collection[Node] = frozenset()) -> Dominance:
+    """The dominator tree of g (an nx.DiGraph) from the root, never entering a blocked node
+    (what failed: g without them is the live graph, analysed without building it): Cooper,
+    Harvey & Kennedy's iterative algorithm, as networkx's `immediate_dominators` is, shaped
+    for networks.
 
     Why not networkx's: measured on the national graph (63,571 nodes, 68,235 arcs; 2 cores
     at load 2-3, medians of 3), `nx.immediate_dominators` takes 1.9 s, and the bench's cold
@@ -48,11 +48,13 @@ def dominators(g: Any) -> Dominance:
     The differences: a node with one predecessor (most of a network: access links,
     single-homed CPEs) is dominated by it for good, so later passes visit only the others;
     and passes alternate direction, so a correction travels round a ring in one or two
-    passes instead of one node per pass. networkx still gives the DFS order, and the tests
+    passes instead of one node per pass. The DFS order is its own too: `nx.dfs_postorder_nodes`
+    cost 0.27 s of a 1.9 s cold build at 30,000 agencies, this loop 0.06 s, and it skips the
+    blocked nodes (a copy of the graph without them cost 0.2-0.3 s a snapshot). The tests
     check the result against `nx.immediate_dominators`.
     """
     pred = predecessors(g)
-    order: list[Node] = list(nx.dfs_postorder_nodes(g, ROOT))
+    order = postorder(successors(g), blocked)
     po = {v: i for i, v in enumerate(order)}
     idom: dict[Node, Node] = {ROOT: ROOT}
 
@@ -96,6 +98,25 @@ def dominators(g: Any) -> Dominance:
                 changed = True
         backwards = not backwards
     return Dominance(idom)
+
+
+def postorder(succ: Adjacency, blocked: Collection[Node]) -> list[Node]:
+    """The nodes reached from the root, depth first, in postorder (iterative: no recursion
+    limit), never entering a blocked node."""
+    seen = {ROOT}
+    out: list[Node] = []
+    stack = [(ROOT, iter(succ[ROOT]))]
+    while stack:
+        u, it = stack[-1]
+        for v in it:
+            if v not in seen and v not in blocked:
+                seen.add(v)
+                stack.append((v, iter(succ[v])))
+                break
+        else:
+            stack.pop()
+            out.append(u)
+    return out
 
 
 def blast_sets(agencies: Mapping[str, Node], dom: Dominance) -> dict[Node, list[str]]:

@@ -121,60 +121,59 @@ def with_seen(inventory: Inventory, design: Any, seen: Collection[Edge]) -> Any:
     return g
 
 
-def live_graph(
-    merged: Any, devices: Iterable[str], links: Iterable[str], *, attributes: bool = True
-) -> Any:
-    """The merged graph without the down devices and down declared links: what works now
-    (the merged graph itself when nothing failed). Without `attributes`, the arcs alone: what
-    the analyses read (node keys say what a node is), for users the nodes keep theirs.
+def failed_nodes(devices: Iterable[str], links: Iterable[str]) -> frozenset[Node]:
+    """The nodes of the down devices and down declared links. A cable seen on the wrong port
+    has a node of its own (`seen:`), so taking out its declared link, whose port reads down,
+    leaves the cable LLDP shows in service."""
+    return frozenset({device_node(d) for d in devices} | {f"link:{lk}" for lk in links})
 
-    A copy with the nodes removed, not a networkx view: the analyses that follow ran 2-3
-    times slower on a restricted_view at 30,000 agencies (load 2: dominators 0.61 s against
-    0.23 s, a search 0.29 s against 0.11 s), more than the copy costs (0.19 s for the arcs,
-    0.32 s with the attributes). A cable seen on the wrong port has a node of its own
-    (`seen:`), so removing its declared link, whose port reads down, leaves the cable LLDP
-    shows in service.
-    """
-    failed = {device_node(d) for d in devices} | {f"link:{lk}" for lk in links}
+
+def live_graph(merged: Any, devices: Iterable[str], links: Iterable[str]) -> Any:
+    """The merged graph without the down devices and down declared links: what works now, as
+    a new nx.DiGraph for people and tools (the merged graph itself when nothing failed). The
+    snapshot's own analyses read the merged graph with the failed nodes blocked instead
+    (dominators.py, graph.reach): no copy per cycle."""
+    failed = failed_nodes(devices, links)
     if not failed:
         return merged
-    # A new graph either way: the merged graph stays whole (root causes are searched in it).
-    if attributes:
-        g = merged.copy()
-        g.remove_nodes_from(failed)
-        return g
-    g = nx.DiGraph()
-    g.add_nodes_from(n for n in merged if n not in failed)
-    g.add_edges_from(
-        (u, v)
-        for u, nbrs in successors(merged).items()
-        if u not in failed
-        for v in nbrs
-        if v not in failed
-    )
+    g = merged.copy()  # the merged graph stays whole (root causes are searched in it)
+    g.remove_nodes_from(failed)
     return g
 
 
 def successors(g: Any) -> Adjacency:
-    return cast(Adjacency, g.succ)
+    """g's successor lists as networkx keeps them (its dict of dicts, read-only here). Its
+    public `g.succ` wraps every lookup in a view object: at 30,000 agencies, 200,000 lookups a
+    snapshot cost 0.15 s more through the views."""
+    return cast(Adjacency, g._succ)
 
 
 def predecessors(g: Any) -> Adjacency:
-    return cast(Adjacency, g.pred)
+    return cast(Adjacency, g._pred)
+
+
+def reach(
+    succ: Adjacency, sources: Iterable[Node], blocked: Collection[Node] = frozenset()
+) -> set[Node]:
+    """Every node reachable along arcs from the sources, never entering a blocked node.
+
+    Beside networkx's searches, not instead of them everywhere: on the national graph (63,571
+    nodes) `nx.descendants` took 0.17 s per service and `nx.generic_bfs_edges` with a filter
+    0.27 s for the core site's cut (load 0.3; 2 cores), this 0.04 s and 0.05 s; the snapshot's
+    outage case went from 1.7-2.4 s to the figure in bench/topology.py's note, against 2 s.
+    """
+    seen = {s for s in sources if s in succ and s not in blocked}
+    stack = list(seen)
+    while stack:
+        for v in succ[stack.pop()]:
+            if v not in seen and v not in blocked:
+                seen.add(v)
+                stack.append(v)
+    return seen
 
 
 def attributes(g: Any) -> Mapping[Node, Mapping[str, Any]]:
     return cast(Mapping[Node, Mapping[str, Any]], g.nodes)
-
-
-def reachable_from(g: Any, sources: Iterable[Node]) -> set[Node]:
-    """Nodes reachable along arcs from any of the sources present in g (those included)."""
-    seen: set[Node] = set()
-    for s in sources:
-        if s in g and s not in seen:  # a second source is usually reached by the first
-            seen |= nx.descendants(g, s)
-            seen.add(s)
-    return seen
 
 
 def element_of(node: Node) -> tuple[NodeKind, str]:

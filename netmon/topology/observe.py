@@ -102,6 +102,23 @@ class Observed:
             out[lk.id] = (state, a, b)
         return out
 
+    def cabled_state(
+        self, a: Endpoint, b: Endpoint
+    ) -> tuple[Status, InterfaceState | None, InterfaceState | None]:
+        """A declared link LLDP sees cabled on other ports (drift wrong_port): its state is
+        that of the ports it is on. Down when an end device is down or a seen port says so;
+        otherwise up: LLDP frames pass over the cable this cycle. The declared ports, empty,
+        say nothing about it (the cable is one finding, the drift, not also a link down)."""
+        x, y = (
+            self.interface(a) if a.interface else None,
+            self.interface(b) if b.interface else None,
+        )
+        if self.status.get(a.device) == "down" or self.status.get(b.device) == "down":
+            return "down", x, y
+        if any(e is not None and (e.oper_up is False or e.admin_up is False) for e in (x, y)):
+            return "down", x, y
+        return "up", x, y
+
 
 def observe(
     inventory: Inventory, results: Iterable[ProbeResult], index: Index | None = None
@@ -113,6 +130,7 @@ def observe(
     interfaces: dict[str, dict[str, InterfaceState]] = {}
     neighbours: list[tuple[str, Neighbour]] = []
     sys_names: dict[str, str] = {}
+    chassis: dict[str, set[str]] = {}  # a device's own LLDP chassis id -> the devices saying so
     lldp_read: set[str] = set()
     for r in results:
         if r.device not in known:
@@ -122,6 +140,8 @@ def observe(
             continue
         if r.sys_name:
             sys_names[_short(r.sys_name)] = r.device
+        if r.chassis_id:
+            chassis.setdefault(r.chassis_id.lower(), set()).add(r.device)
         if r.interfaces:
             table = interfaces.setdefault(r.device, {})
             for i in r.interfaces:
@@ -135,7 +155,9 @@ def observe(
     status: dict[str, Status] = {}
     for d in inventory.devices:
         status[d.id] = "up" if d.id in ok else "down" if d.id in failed else "unknown"
-    matcher = _Matcher(index, sys_names, interfaces)
+    # A chassis id two devices claim (a stack, a copied config) names neither: dropped.
+    own = {c: next(iter(ds)) for c, ds in chassis.items() if len(ds) == 1}
+    matcher = _Matcher(index, sys_names, interfaces, own)
     found = matcher.learn([n for _, n in neighbours])
     halves: dict[Half, None] = {}  # dict as an ordered set: snmp and ssh may report the same
     strangers: dict[Stranger, None] = {}
@@ -189,16 +211,23 @@ class _Matcher:
         index: Index,
         sys_names: dict[str, str],
         interfaces: dict[str, dict[str, InterfaceState]],
+        own_chassis: dict[str, str] | None = None,
     ) -> None:
         self.index = index
         self.by_mgmt = index.by_mgmt
         self.by_name = {**index.by_name, **sys_names} if sys_names else index.by_name
         self.by_chassis: dict[str, str] = {}
+        self.own_chassis = own_chassis or {}
         self.interfaces = interfaces
 
     def direct(self, n: Neighbour) -> str | None:
+        """Management address first; then the chassis id a polled device gave as its own
+        (lldpLocChassisId: the neighbour is that device whatever its sysName says); then
+        a network-address chassis id, the sysName, a locally assigned id equal to a name."""
         if n.mgmt_address and n.mgmt_address in self.by_mgmt:
             return self.by_mgmt[n.mgmt_address]
+        if n.chassis_id and n.chassis_id.lower() in self.own_chassis:
+            return self.own_chassis[n.chassis_id.lower()]
         if n.chassis_id_subtype == "network_address" and n.chassis_id in self.by_mgmt:
             return self.by_mgmt[n.chassis_id]
         if n.sys_name and _short(n.sys_name) in self.by_name:

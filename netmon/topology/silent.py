@@ -19,17 +19,21 @@ modes (cause.py): the failed elements nearest to the core in the NOC's view.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from typing import Any
 
-from netmon.model import Inventory, Management
+from netmon.model import Drift, Inventory, Management
 from netmon.topology.graph import ROOT, Adjacency, Node, device_node, predecessors, successors
 from netmon.topology.observe import Observed
 
 
 def unreachable_behind(
-    inventory: Inventory, obs: Observed, merged: Any, management: Management
+    inventory: Inventory,
+    obs: Observed,
+    merged: Any,
+    management: Management,
+    drift: Iterable[Drift] = (),
 ) -> frozenset[str]:
     """In-band: the silent devices (every probe failed) that are unreachable behind a failure;
     none out-of-band. merged: the nx.DiGraph with failed elements still in."""
@@ -38,6 +42,9 @@ def unreachable_behind(
         return frozenset()
     # Links as their answering ends report them: a silent end proves nothing about its link.
     reported = replace(obs, status={}).link_states(inventory.links)
+    for d in drift:  # a cable in another port works, as build.py judges it
+        if d.kind == "wrong_port" and d.link is not None:
+            reported[d.link] = obs.cabled_state(*d.seen)
     seen_down = [f"link:{k}" for k, (s, _, _) in reported.items() if s == "down"]
     return unreachable_silent(successors(merged), predecessors(merged), silent, seen_down)
 

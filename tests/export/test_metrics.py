@@ -14,7 +14,7 @@ from export import synth
 from netmon.export.families import Family, encode, gauge
 from netmon.export.metrics import Exposition, SnapshotCollector, render
 from netmon.export.state import ExportState, StateHolder
-from netmon.model import Endpoint
+from netmon.model import Endpoint, TableRead
 
 PV = "pop-phu-vang"
 # A dead PoP and the CPEs behind it that have no other way to answer.
@@ -91,6 +91,42 @@ def test_probe_failures_and_link_counters() -> None:
     assert (
         v("netmon_agency_up", {"agency": "ubnd-phu-ho", "level": "commune", "group": "phu-vang"})
         == 0
+    )
+
+
+def test_a_device_still_discovering_is_up_and_a_failed_table_is_not_a_failed_probe() -> None:
+    """A PoP whose 3,271-port table takes several cycles answers every cycle: success 1,
+    discovering 1, its agencies reachable; a device whose LLDP table is broken keeps its
+    interfaces and says which table failed and why."""
+    inv = synth.inventory()
+    rs = synth.results(inv)
+    cpe = next(d for d in inv.devices if d.agency is not None)
+    busy = [
+        TableRead("interfaces", "discovering", detail="1200 of 3271 rows after 1 cycle(s)"),
+        TableRead("lldp", "discovering", detail="after interfaces"),
+    ]
+    broken = [TableRead("interfaces", "read"), TableRead("lldp", "failed", "malformed_reply")]
+    out = []
+    for r in rs:
+        if r.device == cpe.id:  # SNMP only, and nothing read yet
+            if r.probe == "snmp":
+                out.append(replace(r, interfaces=(), neighbours=(), tables=tuple(busy)))
+        elif r.device == PV and r.probe == "snmp":
+            out.append(replace(r, neighbours=(), lldp_read=False, tables=tuple(broken)))
+        else:
+            out.append(r)
+    v = registry(synth.state(inv, out)).get_sample_value
+    mine = {"device": cpe.id, "probe": "snmp"}
+    assert (v("netmon_probe_success", mine), v("netmon_probe_discovering", mine)) == (1, 1)
+    agency = inv.agency_by_id[cpe.agency or ""]
+    where = {"agency": agency.id, "level": agency.level, "group": agency.group}
+    assert v("netmon_agency_up", where) == 1
+    pv = {"device": PV, "probe": "snmp"}
+    assert (v("netmon_probe_success", pv), v("netmon_probe_discovering", pv)) == (1, 0)
+    assert v("netmon_probe_table_failed", {**pv, "table": "lldp", "reason": "malformed_reply"}) == 1
+    assert (
+        v("netmon_probe_table_failed", {**pv, "table": "interfaces", "reason": "malformed_reply"})
+        is None
     )
 
 

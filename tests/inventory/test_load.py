@@ -5,6 +5,8 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 from pathlib import Path
 
+import pytest
+
 from netmon.inventory import check_inventory, load_inventory
 from netmon.model import CredentialRefs
 
@@ -78,3 +80,69 @@ def test_empty_section_reads_as_empty_list(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("inventory: {name: x}\nagencies:\nlinks:\n")
     inv, problems = check_inventory(tmp_path)
     assert problems == [] and inv is not None and inv.agencies == ()
+
+
+def _base(tmp_path: Path, old: str, new: str, lab: bool = True) -> Path:
+    text = (DATA / "base.yaml").read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new)
+    if not lab:
+        text = text.replace("  lab: true\n", "")
+    (tmp_path / "inv.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_interface_names_as_vendors_write_them(tmp_path: Path) -> None:
+    """Ruijie and H3C write `GigabitEthernet 1/1/1` (a space), Huawei `25GE1/0/1`; the SNMP
+    probe names the second of two interfaces called lo0 `lo0 (ifIndex 4179)`."""
+    names = ["GigabitEthernet 1/1/1", "25GE1/0/1", "lo0 (ifIndex 4179)", "ge-0/0/0.100"]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    folder = _base(
+        tmp_path,
+        "    interfaces: [wan0]\n    groups: [cpe-cisco]",
+        f"    interfaces: [wan0, {quoted}]\n    groups: [cpe-cisco]",
+        lab=False,
+    )
+    assert load_inventory(folder).device_by_id["cpe-2"].interfaces == ("wan0", *names)
+
+
+@pytest.mark.parametrize("name", [" wan0", "wan0 ", "wan\t0", "", "x" * 129])
+def test_interface_names_without_leading_trailing_or_control_characters(
+    tmp_path: Path, name: str
+) -> None:
+    folder = _base(
+        tmp_path,
+        "    interfaces: [wan0]\n    groups: [cpe-cisco]",
+        f'    interfaces: [wan0, "{name}"]\n    groups: [cpe-cisco]',
+        lab=False,
+    )
+    _, problems = check_inventory(folder)
+    assert problems and "interfaces[1]" in problems[0].message, problems
+
+
+def test_a_device_that_names_no_platform_is_other_never_linux(tmp_path: Path) -> None:
+    folder = _base(
+        tmp_path, "  platform: linux\n  probes: [icmp, snmp, ssh]", "  probes: [icmp, snmp]"
+    )
+    inv = load_inventory(folder)
+    assert inv.device_by_id["core-1"].platform == "other"
+    assert inv.device_by_id["cpe-2"].platform == "cisco_ios"  # its group names one
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        # no platform anywhere, ssh in the defaults: every device without one is refused
+        ("  platform: linux\n", "", "names no platform"),
+        # Ruijie: ntc-templates has no parser for its CLI, so netmon sends it nothing
+        ("  platform: linux\n", "  platform: ruijie_os\n", "is a ruijie_os device"),
+    ],
+)
+def test_ssh_needs_a_platform_netmon_has_commands_for(
+    tmp_path: Path, old: str, new: str, words: str
+) -> None:
+    _, problems = check_inventory(_base(tmp_path, old, new))
+    first = problems[0]
+    assert f"device 'core-1' is probed by ssh but {words}" in first.message
+    assert "set platform to one of" in (first.hint or "") and "linux" in (first.hint or "")
+    assert first.file.endswith("inv.yaml") and first.line > 1

@@ -74,3 +74,7 @@ def test_drift_report_lists_exactly_the_seeded_deviations(
     links = {lk["id"]: lk for lk in json.loads(snap.read_text(encoding="utf-8"))["links"]}
     missing = next(d["link"] for d in lab.status["deviations"] if d["kind"] == "missing_link")
     assert links[missing]["status"] == "down"
+    # The cable in another port is one finding, the drift: the link works (its state is that
+    # of the ports LLDP sees it on), it does not also read as down.
+    moved = next(d["link"] for d in lab.status["deviations"] if d["kind"] == "wrong_port")
+    assert (links[moved]["drift"], links[moved]["status"]) == ("wrong_port", "up")

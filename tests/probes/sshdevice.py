@@ -99,6 +99,96 @@ def huawei(**outputs: str) -> Persona:
     )
 
 
+# The other shell platforms serve ntc-templates' own fixtures (in the repository, with their
+# sources: tests/data/ssh/ntc-templates/README.md), behind each CLI's prompt and pager.
+NTC = Path(__file__).resolve().parents[1] / "data" / "ssh" / "ntc-templates"
+
+
+def _ntc(platform: str, name: str) -> str:
+    return (NTC / platform / name).read_text(encoding="utf-8")
+
+
+def nxos() -> Persona:
+    return Persona(
+        name="cisco_nxos",
+        prompt="nx-core-1#",
+        paging_off={"terminal length 0": "", "terminal width 511": ""},
+        more=" --More-- ",
+        erase="\b" * 10 + " " * 10 + "\b" * 10,
+        unknown="                ^\n% Invalid command at '^' marker.\n",
+        outputs={
+            "show interface": _ntc("cisco_nxos", "cisco_nxos_show_interface_01.raw"),
+            "show lldp neighbors detail": _ntc(
+                "cisco_nxos", "cisco_nxos_show_lldp_neighbors_detail.raw"
+            ),
+        },
+    )
+
+
+def junos() -> Persona:
+    return Persona(
+        name="juniper_junos",
+        prompt="netmon@mx960-1>",
+        paging_off={
+            "set cli screen-length 0": "Screen length set to 0\n",
+            "set cli screen-width 511": "Screen width set to 511\n",
+        },
+        more="---(more)---",
+        erase="\r" + " " * 12 + "\r",
+        unknown="                 ^\nsyntax error, expecting <command>.\n",
+        outputs={
+            "show interfaces": _ntc("juniper_junos", "juniper_junos_show_interfaces.raw"),
+            "show lldp neighbors": _ntc(
+                "juniper_junos", "juniper_junos_show_lldp_neighbors_ae7.raw"
+            ),
+        },
+    )
+
+
+def comware() -> Persona:
+    return Persona(
+        name="hp_comware",
+        prompt="<H3C-S5560>",
+        paging_off={"screen-length disable": ""},
+        more="  ---- More ----",
+        erase="\x1b[16D" + " " * 16 + "\x1b[16D",
+        unknown="              ^\n % Unrecognized command found at '^' position.\n",
+        outputs={
+            "display interface brief": _ntc(
+                "hp_comware", "hp_comware_display_interface_brief_release_9119P17.raw"
+            ),
+            "display lldp neighbor-information verbose": _ntc(
+                "hp_comware", "hp_comware_display_lldp_neighbor-information_verbose.raw"
+            ),
+        },
+    )
+
+
+def procurve() -> Persona:
+    return Persona(
+        name="hp_procurve",
+        prompt="HP-2920-48G#",
+        paging_off={"no page": ""},
+        more="-- MORE --, next page: Space, next line: Enter, quit: Control-C",
+        erase="\x1b[2K\r",
+        unknown="Invalid input: bogus\n",
+        outputs={
+            "show interfaces brief": _ntc("hp_procurve", "show_interfaces_brief.raw"),
+            "show lldp info remote-device": _ntc(
+                "hp_procurve", "hp_procurve_show_lldp_info_remote-device.raw"
+            ),
+        },
+    )
+
+
+SHELL_PERSONAS = {
+    "cisco_nxos": nxos,
+    "juniper_junos": junos,
+    "hp_comware": comware,
+    "hp_procurve": procurve,
+}
+
+
 def linux(**outputs: str) -> Persona:
     return Persona("linux", "$ ", {}, "", "", "sh: not found\n", dict(outputs), exec_ok=True)
 

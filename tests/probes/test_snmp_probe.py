@@ -19,12 +19,12 @@ from netmon.model import CredentialRefs, Device, ProbeResult
 from netmon.probes import ProbeEnv, ProbeTarget
 from netmon.probes.snmp.client import Oid, SnmpCommunity, Special, oid
 from netmon.probes.snmp.fake import FakeAgent, RecordingSnmpClient, Request
+from netmon.probes.snmp.lldp import LLDP_COLUMNS, LOC_PORT_COLUMNS, LOC_SCALARS
 from netmon.probes.snmp.mib import (
     CYCLE_SCALARS,
     IF_COLUMNS,
     IF_STATUS_COLUMNS,
     IF_TABLE_LAST_CHANGE,
-    LLDP_COLUMNS,
     LLDP_LAST_CHANGE,
     SCALARS,
     SYS_UPTIME,
@@ -35,7 +35,9 @@ DATA = Path(__file__).parents[1] / "data" / "snmp"
 HOST = "10.46.16.1"
 NONREP = tuple(s[:-1] for s in SCALARS)  # non-repeaters ask for the object, get object.0
 IF_COLS = tuple(IF_COLUMNS.values())
-LLDP_COLS = tuple(LLDP_COLUMNS.values())
+LLDP_NONREP = tuple(s[:-1] for s in LOC_SCALARS)  # the device's own chassis id
+LLDP_COLS = LLDP_NONREP + tuple(LLDP_COLUMNS.values())
+LOC_PORT = tuple(LOC_PORT_COLUMNS.values())
 
 
 def device(name: str, interfaces: tuple[str, ...]) -> Device:
@@ -67,6 +69,11 @@ def target(dev: Device, full: bool = False) -> ProbeTarget:
 
 def bulk(oids: tuple[Oid, ...], nonrep: int, maxrep: int) -> Request:
     return Request("bulk", HOST, oids, nonrep, maxrep)
+
+
+def local_ports(*numbers: int) -> Request:
+    """The lldpLocPortTable rows of these lldpRemLocalPortNums (asked once, then known)."""
+    return Request("get", HOST, tuple((*col, n) for n in numbers for col in LOC_PORT))
 
 
 def get_uplinks(*indexes: int) -> Request:
@@ -137,6 +144,11 @@ def pop_full(r: ProbeResult) -> None:
     }
 
 
+def table_failed(r: ProbeResult, name: str, reason: str) -> None:
+    got = r.table(name)
+    assert got is not None and (got.status, got.reason) == ("failed", reason)
+
+
 CASES = [
     Case(
         "first cycle reads everything: scalars as non-repeaters, 12 IF columns, then LLDP",
@@ -144,8 +156,9 @@ CASES = [
         CPE,
         [nothing],
         # no memory yet: rows guessed from the inventory (2 interfaces + lo + mgmt = 4, +1 to
-        # see each column end); LLDP: one neighbour per declared interface (2, +1)
-        [bulk(NONREP + IF_COLS, 4, 5), bulk(LLDP_COLS, 0, 3)],
+        # see each column end); LLDP: one neighbour per declared interface (2, +1), with the
+        # device's own chassis id as non-repeaters; then lldpLocPortTable names port 3
+        [bulk(NONREP + IF_COLS, 5, 5), bulk(LLDP_COLS, 2, 3), local_ports(3)],
         {"success": True, "sys_name": "cpe-so-tttt", "uptime_s": 19.33, "lldp_read": True},
         cpe_first,
     ),
@@ -169,16 +182,16 @@ CASES = [
         "cpe-so-tttt.walk",
         CPE,
         [nothing, set_value(LLDP_LAST_CHANGE, 5000)],
-        [get_uplinks(4, 3), bulk(LLDP_COLS, 0, 2)],
+        [get_uplinks(4, 3), bulk(LLDP_COLS, 2, 2)],  # port 3 is known: no GET
         {"success": True, "lldp_read": True},
     ),
     Case(
-        "ifTableLastChange moved: the interface table to its end (4 rows + 1); LLDP, unchanged,"
-        " stops at its known last row",
+        "ifTableLastChange moved: the interface table to its end (4 rows + 1), the scalars"
+        " already read; LLDP, unchanged, stops at its known last row",
         "cpe-so-tttt.walk",
         CPE,
         [nothing, set_value(IF_TABLE_LAST_CHANGE, 777)],
-        [get_uplinks(4, 3), bulk(NONREP + IF_COLS, 4, 5), bulk(LLDP_COLS, 0, 1)],
+        [get_uplinks(4, 3), bulk(IF_COLS, 0, 5), bulk(LLDP_COLS, 2, 1)],
         {"success": True, "restarted": False},
         cpe_first,
     ),
@@ -187,7 +200,8 @@ CASES = [
         "cpe-so-tttt.walk",
         CPE,
         [nothing, set_value(SYS_UPTIME, 12)],
-        [get_uplinks(4, 3), bulk(NONREP + IF_COLS, 4, 5), bulk(LLDP_COLS, 0, 2)],
+        # the local ports are asked again: a restarted agent may number them anew
+        [get_uplinks(4, 3), bulk(IF_COLS, 0, 5), bulk(LLDP_COLS, 2, 2), local_ports(3)],
         {"success": True, "restarted": True, "uptime_s": 0.12},
     ),
     Case(
@@ -195,7 +209,7 @@ CASES = [
         "cpe-so-tttt.walk",
         CPE,
         [nothing, nothing, nothing],
-        [bulk(NONREP + IF_COLS, 4, 4), bulk(LLDP_COLS, 0, 1)],
+        [bulk(NONREP + IF_COLS, 5, 4), bulk(LLDP_COLS, 2, 1)],
         {"success": True, "detail": "full read"},
         lambda r: (cpe_first(r), None)[1],
     ),
@@ -204,7 +218,7 @@ CASES = [
         "cpe-so-tttt.walk",
         CPE,
         [nothing, nothing, set_value(IF_TABLE_LAST_CHANGE, 999)],
-        [bulk(NONREP + IF_COLS, 4, 4), bulk(NONREP + IF_COLS, 4, 5), bulk(LLDP_COLS, 0, 1)],
+        [bulk(NONREP + IF_COLS, 5, 4), bulk(IF_COLS, 0, 5), bulk(LLDP_COLS, 2, 1)],
         {"success": True},
     ),
     Case(
@@ -212,7 +226,7 @@ CASES = [
         "cpe-mac-port-id.walk",
         CPE,
         [nothing],
-        [bulk(NONREP + IF_COLS, 4, 5), bulk(LLDP_COLS, 0, 3)],
+        [bulk(NONREP + IF_COLS, 5, 5), bulk(LLDP_COLS, 2, 3), local_ports(3)],
         {"success": True},
         mac_port,
     ),
@@ -222,26 +236,29 @@ CASES = [
         POP,
         [nothing],
         [
-            # 4 + 11 x 8 = 92 varbinds: the most that fit snmpd's 100 per reply
-            bulk(NONREP + IF_COLS, 4, 8),
-            # guessed 9 rows + 1, 8 read: 2 more
-            bulk(tuple((*c, 8) for c in IF_COLS), 0, 2),
-            bulk(LLDP_COLS, 0, 8),
+            # 5 + 12 x 7 = 89 varbinds: the most that fit snmpd's 100 per reply
+            bulk(NONREP + IF_COLS, 5, 7),
+            # guessed 9 rows + 1, 7 read: 3 more
+            bulk(tuple((*c, 7) for c in IF_COLS), 0, 3),
+            bulk(LLDP_COLS, 2, 8),
+            local_ports(3, 4, 6, 7),
         ],
         {"success": True, "sys_name": "pop-phu-vang"},
         pop_full,
     ),
     Case(
-        "no LLDP-MIB on the agent: interfaces read, LLDP not walked, lldp_read false",
+        "no LLDP-MIB on the agent: interfaces read, one LLDP request says so, lldp_read false",
         "cpe-no-lldp.walk",
         CPE,
         [nothing],
-        [bulk(NONREP + IF_COLS, 4, 5)],
+        # no last-change scalar, no own chassis id, no lldpRemTable row: absent (a missing
+        # scalar alone never hides the table: H3C E528 has rows without it)
+        [bulk(NONREP + IF_COLS, 5, 5), bulk(LLDP_COLS, 2, 3)],
         {
             "success": True,
             "lldp_read": False,
             "neighbours": (),
-            "detail": "full read (no LLDP-MIB)",
+            "detail": "full read; lldp absent: no LLDP-MIB",
         },
     ),
     Case(
@@ -249,23 +266,30 @@ CASES = [
         "cpe-so-tttt.walk",
         CPE,
         [lambda a: a.remove_prefix(oid("1.3.6.1.2.1.1.3"))],
-        [bulk(NONREP + IF_COLS, 4, 5)],
+        [bulk(NONREP + IF_COLS, 5, 5)],
         {"success": False, "reason": "no_such_object"},
     ),
     Case(
-        "an integer column holding a string: malformed_reply, not an exception",
+        "an integer column holding a string: the interface table failed (malformed_reply),"
+        " named by OID; the device answered, so the probe did not",
         "cpe-so-tttt.walk",
         CPE,
         [set_value((*IF_STATUS_COLUMNS["oper"], 3), b"up")],
-        [bulk(NONREP + IF_COLS, 4, 5)],
-        {"success": False, "reason": "malformed_reply"},
+        [bulk(NONREP + IF_COLS, 5, 5)],
+        {
+            "success": True,
+            "interfaces": (),
+            "detail": "full read; interfaces failed: "
+            "ifOperStatus.3: expected an integer, got bytes",
+        },
+        lambda r: table_failed(r, "interfaces", "malformed_reply"),
     ),
     Case(
         "an uplink vanished from the device (noSuchInstance): full re-read",
         "cpe-so-tttt.walk",
         CPE,
         [nothing, lambda a: a.remove_prefix((*IF_STATUS_COLUMNS["oper"], 4))],
-        [get_uplinks(4, 3), bulk(NONREP + IF_COLS, 4, 5), bulk(LLDP_COLS, 0, 1)],
+        [get_uplinks(4, 3), bulk(IF_COLS, 0, 5), bulk(LLDP_COLS, 2, 1)],
         {"success": True},
     ),
 ]

@@ -19,7 +19,8 @@ from pysnmp.proto import api
 
 from netmon.probes.snmp import ber, keys, usm
 from netmon.probes.snmp.client import SnmpAuth, SnmpCommunity, SnmpTarget, SnmpUsm, oid
-from netmon.probes.snmp.mib import CYCLE_SCALARS, IF_COLUMNS, LLDP_COLUMNS, SYS_NAME, SYS_UPTIME
+from netmon.probes.snmp.lldp import LLDP_COLUMNS
+from netmon.probes.snmp.mib import CYCLE_SCALARS, IF_COLUMNS, SYS_NAME, SYS_UPTIME
 from probes.snmpd import (
     AUTH_KEY,
     COMMUNITY,

@@ -21,7 +21,7 @@ from netmon.probes import ProbeEnv
 from netmon.probes.ssh.client import Output, SshAuth
 from netmon.probes.ssh.platforms import PLATFORMS
 from netmon.probes.ssh.probe import SshSettings, probe
-from probes.sshdevice import DeviceServer, Hostile, Persona, cisco, huawei, linux
+from probes.sshdevice import SHELL_PERSONAS, DeviceServer, Hostile, Persona, cisco, huawei, linux
 from probes.test_ssh_probe import HOST, LINUX, PW_ENV, target
 
 
@@ -53,12 +53,23 @@ class Loop:
         return asyncio.run(go())
 
 
-@pytest.mark.parametrize("platform", ["cisco_ios", "huawei_vrp"])
+PERSONAS = {"cisco_ios": cisco, "huawei_vrp": huawei, **SHELL_PERSONAS}
+NAMES = {
+    "cisco_ios": "Router",
+    "huawei_vrp": "HUAWEI",
+    "cisco_nxos": "nx-core-1",
+    "juniper_junos": "mx960-1",
+    "hp_comware": "H3C-S5560",
+    "hp_procurve": "HP-2920-48G",
+}
+
+
+@pytest.mark.parametrize("platform", list(PERSONAS))
 @pytest.mark.parametrize("ignore_paging_off", [False, True])
 def test_a_vendor_device_over_an_interactive_shell(
     tmp_path: Path, platform: str, ignore_paging_off: bool
 ) -> None:
-    persona = cisco() if platform == "cisco_ios" else huawei()
+    persona = PERSONAS[platform]()
     server = DeviceServer(persona, ignore_paging_off=ignore_paging_off)
     r = Loop(tmp_path, server).probe(platform)
     assert r.success, r.detail
@@ -69,7 +80,7 @@ def test_a_vendor_device_over_an_interactive_shell(
         want_n += parsed.neighbours
     # the pager (answered with a space when paging stays on) left nothing in the output
     assert list(r.interfaces) == want_if and list(r.neighbours) == want_n
-    assert r.sys_name == ("Router" if platform == "cisco_ios" else "HUAWEI") and r.lldp_read
+    assert r.sys_name == NAMES[platform] and r.lldp_read
     shell = PLATFORMS[platform].shell
     assert shell is not None
     # paging off first, then each command once, in one session ("exit" may race the close)
@@ -239,8 +250,9 @@ def test_a_silent_server_times_out_and_a_closed_port_is_refused(tmp_path: Path) 
     ("persona", "platform", "shows"),
     [
         (linux, "cisco_ios", "a Unix shell (platform linux)"),
-        (huawei, "cisco_ios", "platform huawei_vrp"),
-        (cisco, "huawei_vrp", "platform cisco_ios"),
+        # prompts alike are named together: <HUAWEI> may be VRP or Comware
+        (huawei, "cisco_ios", "platform hp_comware or huawei_vrp"),
+        (cisco, "huawei_vrp", "platform cisco_ios or cisco_nxos or arista_eos or zte_zxros"),
     ],
     ids=["linux-as-ios", "vrp-as-ios", "ios-as-vrp"],
 )

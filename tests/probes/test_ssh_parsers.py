@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from ntc_templates.parse import parse_output
 
 from netmon.model import InterfaceState, Neighbour
 from netmon.probes.ssh.client import Output
-from netmon.probes.ssh.parse import Parsed, ParseError, ip_link, lldpcli, system
+from netmon.probes.ssh.parse import Parsed, ParseError, ip_link, lldpcli, oper_up, system
 from netmon.probes.ssh.platforms import PLATFORMS
 from netmon.probes.ssh.vendor import (
     cisco_cdp,
@@ -40,8 +41,71 @@ def test_every_platform_command_has_its_ntc_template_or_json() -> None:
             "show lldp neighbors detail",
             "show cdp neighbors detail",
         ],
+        "cisco_nxos": ["show interface", "show lldp neighbors detail"],
+        "arista_eos": ["show interfaces", "show lldp neighbors detail"],
+        "zte_zxros": ["show interface brief"],
+        "juniper_junos": ["show interfaces", "show lldp neighbors"],
+        "hp_comware": ["display interface brief", "display lldp neighbor-information verbose"],
+        "hp_procurve": ["show interfaces brief", "show lldp info remote-device"],
+        "mikrotik_routeros": ["/interface print detail", "/ip neighbor print detail"],
         "huawei_vrp": ["display interface brief", "display lldp neighbor"],
     }
+    # each command is the one ntc-templates' index has a template for on that platform
+    for name, platform in PLATFORMS.items():
+        for c in platform.commands:
+            if name != "linux":
+                assert parse_output(platform=name, command=c.text, data="") == [], (name, c)
+
+
+@pytest.mark.parametrize(
+    ("physical", "protocol", "up"),
+    [
+        ("up", "up", True),
+        ("up", "up (connected)", True),  # EOS
+        ("UP", "UP(s)", True),  # Comware, VRP: spoofing is up
+        ("up", "down", False),  # IOS "is up, line protocol is down": not passing packets
+        ("up", "down (notconnect)", False),
+        ("down", "down", False),
+        ("*down", "down", False),  # VRP: shut
+        ("administratively down", "down", False),
+        ("up", "", True),  # no protocol column (NX-OS ports, ProCurve, Junos): the link decides
+        ("down", "", False),
+    ],
+)
+def test_one_oper_status_rule_physical_and_protocol_both_up(
+    physical: str, protocol: str, up: bool
+) -> None:
+    assert oper_up(physical, protocol) is up
+
+
+def test_ios_and_vrp_need_both_layers_up() -> None:
+    ios = cisco_interfaces(Output("show interfaces", IOS_UP_DOWN)).interfaces
+    assert [(i.name, i.admin_up, i.oper_up) for i in ios] == [("Gi0/1", True, False)]
+    vrp = huawei_interfaces(Output("display interface brief", VRP_UP_DOWN)).interfaces
+    assert [(i.name, i.oper_up) for i in vrp] == [("GigabitEthernet0/0/1", False)]
+
+
+# An IOS port with a cable but no line protocol (err-disabled peer, mismatched encapsulation),
+# and a VRP port whose PHY is up and protocol down: VRP 5 counted it up (PHY alone).
+IOS_UP_DOWN = """GigabitEthernet0/1 is up, line protocol is down (notconnect)
+  Hardware is Gigabit Ethernet, address is 0011.2233.4455 (bia 0011.2233.4455)
+  MTU 1500 bytes, BW 1000000 Kbit/sec, DLY 10 usec,
+     reliability 255/255, txload 1/255, rxload 1/255
+  Encapsulation ARPA, loopback not set
+     5 packets input, 320 bytes, 0 no buffer
+     0 input errors, 0 CRC, 0 frame, 0 overrun, 0 ignored
+     7 packets output, 448 bytes, 0 underruns
+     0 output errors, 0 collisions, 0 interface resets
+"""
+VRP_UP_DOWN = """PHY: Physical
+*down: administratively down
+(l): loopback
+(s): spoofing
+(b): BFD down
+InUti/OutUti: input utility/output utility
+Interface                   PHY   Protocol  InUti OutUti   inErrors  outErrors
+GigabitEthernet0/0/1        up    down         0%     0%          0          0
+"""
 
 
 @pytest.mark.parametrize(
@@ -207,7 +271,9 @@ def test_huawei_display_interface_brief() -> None:
     )
     # the "(10G)" tag is not part of the name (ifName has none)
     assert by_name["GigabitEthernet16/0/1"].in_errors == 4625
-    assert by_name["Eth-Trunk4"].oper_up is True
+    # PHY up, Protocol down: not passing packets (the one rule; PHY alone said up)
+    assert by_name["Eth-Trunk4"].oper_up is False
+    assert by_name["Eth-Trunk4.10"].oper_up is True
 
 
 @pytest.mark.parametrize(

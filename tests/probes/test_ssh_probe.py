@@ -21,6 +21,7 @@ from netmon.poller.targets import resolve_ssh
 from netmon.probes import PROBES, ProbeEnv, ProbeTarget
 from netmon.probes.ssh.client import Output, SshAuth
 from netmon.probes.ssh.fake import FakeDevice, RecordingSshClient, Session
+from netmon.probes.ssh.platforms import PLATFORMS
 from netmon.probes.ssh.probe import SshSettings, merge, probe
 from netmon.probes.ssh.vendor import cisco_cdp, cisco_interfaces, cisco_lldp
 from probes.sshdevice import captured
@@ -132,6 +133,29 @@ def test_cisco_asks_for_paging_off_then_the_three_commands(tmp_path: Path) -> No
 
 
 PARSERS = (cisco_interfaces, cisco_lldp, cisco_cdp)
+
+
+@pytest.mark.parametrize(
+    ("platform", "prompt", "said"),
+    [
+        ("cisco_ios", "sw-1#", "           ^\n% Invalid input detected at '^' marker.\n"),
+        ("huawei_vrp", "<pop-1>", "Error: Unrecognized command found at '^' position.\n"),
+        ("juniper_junos", "netmon@mx1>", "syntax error, expecting <command>.\n"),
+    ],
+)
+def test_a_command_the_device_refuses_is_command_rejected_not_a_parse_error(
+    tmp_path: Path, platform: str, prompt: str, said: str
+) -> None:
+    """A device that does not know the interfaces command (the inventory names the wrong
+    platform, or the account may not run it) says so; netmon reports the device's words,
+    not a parse error that reads like its own bug."""
+    kh = tmp_path / "known_hosts"
+    kh.write_text("", encoding="utf-8")
+    outputs = {c.text: said for c in PLATFORMS[platform].commands}
+    fake = RecordingSshClient({HOST: FakeDevice(outputs, prompt=prompt)})
+    r = run(target(platform, kh, SshAuth("netmon", password="pw")), ProbeEnv(ssh=fake))
+    assert (r.success, r.reason) == (False, "command_rejected"), r.detail
+    assert said.strip().splitlines()[-1][:20] in r.detail and "platform" in r.detail
 
 
 def test_linux_uptime_that_went_back_is_a_restart(tmp_path: Path) -> None:

@@ -115,9 +115,56 @@ def test_drift_lists_exactly_the_seeded_deviations() -> None:
     assert [(str(s.a), str(s.b)) for s in snap.discovered] == [
         (f"{POP_B}:spare2", f"{POP_A}:spare2")
     ]
-    # The moved cable still carries the agency, though its declared port reads down.
-    assert snap.link_by_id[MOVED].status == "down"
+    # The moved cable carries the agency: one finding, the drift. The link's state is that of
+    # the ports it is on (spare1 is up), not "down" because its declared port is empty.
+    link = snap.link_by_id[MOVED]
+    assert (link.status, link.a_if and link.a_if.name) == ("up", "spare1")
     assert snap.agency_by_id["ubnd-phu-an"].reachable
+
+
+def test_a_cable_in_another_port_is_down_when_that_port_is_down() -> None:
+    inv, results = seeded()
+    add(results, POP_A, down=("spare1",))
+    link = build_snapshot(inv, results, at=0).link_by_id[MOVED]
+    assert (link.drift, link.status) == ("wrong_port", "down")
+
+
+def test_a_neighbour_is_matched_by_the_chassis_id_its_device_reports() -> None:
+    """A CPE whose sysName is not its inventory id and that sends no management address:
+    its own lldpLocChassisId (read from the CPE itself) names it; unknown before."""
+    inv = metronet().inventory()
+    link = inv.link_by_id[MOVED]
+    pop, cpe = link.a, link.b
+    results = healthy(inv, skip={link})
+    stranger = lldp(pop.interface, inv, cpe.device, cpe.interface, sys_name="Router",
+                    mgmt_address="", chassis_id="00:1e:be:12:34:56")  # fmt: skip
+    add(results, pop.device, neighbours=(stranger,))
+    unknown = build_snapshot(inv, results, at=0)
+    # before: a stranger on the port, and the declared link missing (two wrong findings)
+    assert [d.kind for d in unknown.drift] == ["missing", "unknown_neighbour"]
+    for i, r in enumerate(results):
+        if r.device == cpe.device and r.probe == "snmp":
+            results[i] = replace(
+                r, chassis_id="00:1E:BE:12:34:56", chassis_id_subtype="mac_address"
+            )
+    matched = build_snapshot(inv, results, at=0)
+    assert matched.drift == ()
+    assert matched.link_by_id[MOVED].origin == "both"
+
+
+def test_a_chassis_id_two_devices_claim_names_neither() -> None:
+    inv = metronet().inventory()
+    link = inv.link_by_id[MOVED]
+    results = healthy(inv, skip={link})
+    stranger = lldp(link.a.interface, inv, link.b.device, link.b.interface, sys_name="Router",
+                    mgmt_address="", chassis_id="00:1e:be:12:34:56")  # fmt: skip
+    add(results, link.a.device, neighbours=(stranger,))
+    claim = {"chassis_id": "00:1e:be:12:34:56", "chassis_id_subtype": "mac_address"}
+    for i, r in enumerate(results):
+        if r.probe == "snmp" and r.device in (link.b.device, POP_B):
+            results[i] = replace(r, **claim)  # type: ignore[arg-type]
+    kinds = [d.kind for d in build_snapshot(inv, results, at=0).drift]
+    assert kinds == ["missing", "unknown_neighbour"]
 
 
 def test_a_healthy_network_has_no_drift() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from netmon.gen.rules import availability
 from netmon.gen.rules.cases import CASES, Case
 from netmon.gen.rules.rules import ALERTS, RECORDING, Alert
 
@@ -43,6 +44,8 @@ def rules_yaml() -> str:
             "groups": [
                 {"name": "netmon.recording", "interval": "30s", "rules": recording},
                 {"name": "netmon.alerts", "interval": "30s", "rules": alerts},
+                # issue 20: groups of their own (availability.py), kept apart from the above
+                *availability.rule_groups(),
             ]
         }
     )
@@ -85,7 +88,7 @@ def tests_yaml() -> str:
         {
             "rule_files": [RULES_FILE],
             "evaluation_interval": "30s",
-            "tests": [_case(c, by_name[c.alert]) for c in CASES],
+            "tests": [_case(c, by_name[c.alert]) for c in CASES] + list(availability.TESTS),
         }
     )
 
@@ -137,6 +140,7 @@ def alerts_markdown() -> str:
     for r in RECORDING:
         extra = f" (labels {r.labels})" if r.labels else ""
         lines.append(f"| `{r.record}`{extra} | `{_cell(r.expr)}` |")
+    lines += availability.markdown()
     return "\n".join(lines) + "\n"
 
 

@@ -29,6 +29,23 @@ class ParseError(Exception):
     """The output is not what the command prints: reason parse_error, with what was wrong."""
 
 
+class CommandRejected(ParseError):
+    """The device refused the command (`% Invalid input detected`): reason command_rejected,
+    with the device's words. Not netmon's parser: the platform (or the account) is wrong."""
+
+
+def oper_up(physical: str, protocol: str) -> bool:
+    """The one oper-status rule (docs/probes.md): up when the physical layer and the protocol
+    are both up, as IF-MIB ifOperStatus up(1) means. `up (connected)`, `UP(s)` (spoofing) and
+    `up(s)` count as up; `down`, `administratively down`, `*down`, `notpresent` do not. A
+    platform that prints no protocol column passes "" for it: the physical state decides."""
+
+    def up(word: str) -> bool:
+        return word.strip().lower().startswith("up")
+
+    return up(physical) and (up(protocol) or not protocol.strip())
+
+
 @dataclass(frozen=True)
 class Parsed:
     interfaces: tuple[InterfaceState, ...] = ()
@@ -52,13 +69,14 @@ class Parsed:
 
 
 _MAC = re.compile(
-    r"^(?:[0-9a-f]{2}([:-])(?:[0-9a-f]{2}\1){4}[0-9a-f]{2}"
-    r"|[0-9a-f]{4}([.-])[0-9a-f]{4}\2[0-9a-f]{4}|[0-9a-f]{12})$"
+    r"^(?:[0-9a-f]{2}([: -])(?:[0-9a-f]{2}\1){4}[0-9a-f]{2}"
+    r"|[0-9a-f]{4}([.-])[0-9a-f]{4}\2[0-9a-f]{4}|[0-9a-f]{6}-[0-9a-f]{6}|[0-9a-f]{12})$"
 )
 
 
 def normal_mac(text: str) -> str | None:
-    """Any common MAC notation (00:61:75:F5:B5:FF, 0061.75f5.b5ff, f55f-c2c5-e180) ->
+    """Any common MAC notation (00:61:75:F5:B5:FF, 0061.75f5.b5ff, f55f-c2c5-e180, ProCurve's
+    3821c7-c1cd00 and 3c e1 a1 22 18 f0) ->
     00:61:75:f5:b5:ff, as the SNMP probe prints a MAC-address id; None if not a MAC."""
     t = text.strip().lower()
     if not _MAC.match(t):

@@ -27,7 +27,7 @@ from netmon.probes.base import (
     setting,
 )
 from netmon.probes.ssh.client import SshAuth, SshClient, SshReply, SshTarget
-from netmon.probes.ssh.parse import ParseError
+from netmon.probes.ssh.parse import CommandRejected, ParseError
 from netmon.probes.ssh.platforms import PLATFORMS, Platform, hostname
 from netmon.yamlspec import Float, Int
 
@@ -139,6 +139,12 @@ def _result(
             return failed(target, NAME, clock, "malformed_reply", f"no output for {command.text!r}")
         try:
             parsed = command.parse(output)
+        except CommandRejected as exc:
+            detail = (
+                f"the device refused {command.text!r} ({exc}): check the device's platform in "
+                "the inventory, and the account's rights"
+            )
+            return failed(target, NAME, clock, "command_rejected", detail)
         except ParseError as exc:
             return failed(target, NAME, clock, "parse_error", f"{command.text!r}: {exc}")
         if parsed.unavailable:

@@ -13,12 +13,9 @@ from __future__ import annotations
 import bisect
 import re
 
-from ntc_templates.parse import ParsingException
-from textfsm import clitable
-from textfsm.parser import TextFSMError
-
-from netmon.model.observation import ChassisIdSubtype, InterfaceState, Neighbour, PortIdSubtype
+from netmon.model.observation import InterfaceState, Neighbour
 from netmon.probes.ssh.client import Output
+from netmon.probes.ssh.ntc import CHASSIS_WORDS, PORT_WORDS, kind, number, refusal, required, rows
 from netmon.probes.ssh.parse import (
     Parsed,
     ParseError,
@@ -26,9 +23,9 @@ from netmon.probes.ssh.parse import (
     guess_port,
     ipv4,
     normal_mac,
+    oper_up,
 )
 from netmon.probes.ssh.text import excerpt
-from netmon.probes.ssh.textfsm_fsm import parse
 
 # Cisco IOS long interface names -> the ifName abbreviations IOS itself uses (longest first).
 CISCO_SHORT = (
@@ -55,34 +52,6 @@ def cisco_short(name: str) -> str:
         if name.startswith(long) and name[len(long) : len(long) + 1].isdigit():
             return short + name[len(long) :]
     return name
-
-
-def _ntc(platform: str, command: str, text: str) -> list[dict[str, str]]:
-    """ntc-templates' rows (textfsm_fsm.py: parse_output's result, faster; a line longer than any
-    row is refused there with a ParseError naming it)."""
-    try:
-        rows: list[dict[str, str]] = parse(platform, command, text)
-    except (TextFSMError, clitable.CliTableError, ParsingException) as exc:
-        line = str(exc).rsplit("Input Line:", 1)[-1].strip()
-        raise ParseError(f"not what {command!r} prints (at {excerpt(line, 60)!r})") from None
-    return rows
-
-
-def _num(row: dict[str, str], key: str) -> int | None:
-    v = row.get(key, "")
-    return int(v) if v.isdigit() else None
-
-
-_REFUSED = re.compile(
-    r"^\s*(?:%|Info:|Error:).*(?:Invalid input|Unrecognized command|is not enabled).*$", re.M
-)
-
-
-def _refused(text: str) -> str:
-    """The device's own word that it does not know or run the command (`% LLDP is not
-    enabled`, `Error: Unrecognized command ...`), if it says so."""
-    found = _REFUSED.search(text)
-    return excerpt(found.group(0).strip(), 100) if found else ""
 
 
 _BLOCK = re.compile(r"\n(?=\S)")  # a block of lines starts at each unindented line
@@ -120,12 +89,13 @@ def _bytes(text: str) -> dict[str, tuple[int | None, int | None]]:
 
 
 def cisco_interfaces(out: Output) -> Parsed:
-    rows = _ntc("cisco_ios", out.command, out.text)
-    if not rows:
+    required(out)
+    found_rows = rows("cisco_ios", out.command, out.text)
+    if not found_rows:
         raise ParseError(f"no interface in the output ({excerpt(out.text) or 'empty'})")
     octets = _bytes(out.text)
     found = []
-    for row in rows:
+    for row in found_rows:
         name = cisco_short(row["interface"])
         bw = re.match(r"(\d+)\s*Kbit", row.get("bandwidth", ""))
         rx, tx = octets.get(name, (None, None))
@@ -134,25 +104,25 @@ def cisco_interfaces(out: Output) -> Parsed:
                 name=name,
                 alias=row.get("description", ""),
                 admin_up=row["link_status"] != "administratively down",
-                oper_up=row["protocol_status"].startswith("up"),
+                oper_up=oper_up(row["link_status"], row["protocol_status"]),
                 speed_bps=int(bw.group(1)) * 1000 if bw else None,
                 in_octets=rx,
                 out_octets=tx,
-                in_errors=_num(row, "input_errors"),
-                out_errors=_num(row, "output_errors"),
-                in_discards=_num(row, "queue_drops"),
-                out_discards=_num(row, "queue_output_drops"),
+                in_errors=number(row, "input_errors"),
+                out_errors=number(row, "output_errors"),
+                in_discards=number(row, "queue_drops"),
+                out_discards=number(row, "queue_output_drops"),
             )
         )
     return Parsed(interfaces=tuple(found))
 
 
 def cisco_lldp(out: Output) -> Parsed:
-    refused = _refused(out.text)
+    refused = refusal(out.text)
     if refused:
         return Parsed(unavailable=refused)
     found = []
-    for row in _ntc("cisco_ios", out.command, out.text):
+    for row in rows("cisco_ios", out.command, out.text):
         chassis, c_kind = guess_chassis(row["chassis_id"])
         port, p_kind = guess_port(row["neighbor_port_id"])
         found.append(
@@ -172,15 +142,15 @@ def cisco_lldp(out: Output) -> Parsed:
 
 def cisco_cdp(out: Output) -> Parsed:
     """CDP has no chassis id: the Device ID (the neighbour's hostname) stands in for it."""
-    refused = _refused(out.text)
+    refused = refusal(out.text)
     if refused:
         return Parsed(unavailable=refused)
-    rows = _ntc("cisco_ios", out.command, out.text)
+    found_rows = rows("cisco_ios", out.command, out.text)
     empty = re.search(r"Total \w* ?entries displayed\s*:\s*0", out.text)
-    if not rows and out.text.strip() and "Device ID" not in out.text and not empty:
+    if not found_rows and out.text.strip() and "Device ID" not in out.text and not empty:
         raise ParseError(f"no CDP entry in the output ({excerpt(out.text)})")
     found = []
-    for row in rows:
+    for row in found_rows:
         remote = cisco_short(row.get("neighbor_interface", ""))
         found.append(
             Neighbour(
@@ -198,61 +168,38 @@ def cisco_cdp(out: Output) -> Parsed:
 
 
 def huawei_interfaces(out: Output) -> Parsed:
-    rows = _ntc("huawei_vrp", out.command, out.text)
-    if not rows:
+    required(out)
+    found_rows = rows("huawei_vrp", out.command, out.text)
+    if not found_rows:
         raise ParseError(f"no interface in the output ({excerpt(out.text) or 'empty'})")
     found = []
-    for row in rows:
+    for row in found_rows:
         phy = row["phy"]
         found.append(
             InterfaceState(
                 name=re.sub(r"\(\w+\)$", "", row["interface"]),  # GigabitEthernet4/0/4(10G)
                 admin_up=not phy.startswith("*"),  # *down: administratively down
-                oper_up=phy.startswith("up"),  # up(s): spoofing is still up
-                in_errors=_num(row, "inerrors"),
-                out_errors=_num(row, "outerrors"),
+                oper_up=oper_up(phy, row.get("protocol", "")),
+                in_errors=number(row, "inerrors"),
+                out_errors=number(row, "outerrors"),
             )
         )
     return Parsed(interfaces=tuple(found))
 
 
-def _kind(text: str) -> str:
-    """'MAC address', 'macAddress' -> 'macaddress'."""
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-_HUAWEI_CHASSIS: dict[str, ChassisIdSubtype] = {
-    "macaddress": "mac_address",
-    "networkaddress": "network_address",
-    "interfacename": "interface_name",
-    "interfacealias": "interface_alias",
-    "portcomponent": "port_component",
-    "chassiscomponent": "chassis_component",
-    "local": "local",
-    "locallyassigned": "local",
-}
-_HUAWEI_PORT: dict[str, PortIdSubtype] = {
-    "macaddress": "mac_address",
-    "networkaddress": "network_address",
-    "interfacename": "interface_name",
-    "interfacealias": "interface_alias",
-    "portcomponent": "port_component",
-    "agentcircuitid": "agent_circuit_id",
-    "local": "local",
-    "locallyassigned": "local",
-}
-
-
 def huawei_lldp(out: Output) -> Parsed:
-    refused = _refused(out.text)
+    refused = refusal(out.text)
     if refused:
         return Parsed(unavailable=refused)
     found = []
-    for row in _ntc("huawei_vrp", out.command, out.text):
+    for row in rows("huawei_vrp", out.command, out.text):
         if not row.get("chassis_id") and not row.get("neighbor_port_id"):
             continue  # "X has 0 neighbors": the template records the interface alone
-        c_kind = _HUAWEI_CHASSIS.get(_kind(row.get("chassis_type", "")), "unknown")
-        p_kind = _HUAWEI_PORT.get(_kind(row.get("port_id_type", "")), "unknown")
+        c_kind = CHASSIS_WORDS.get(kind(row.get("chassis_type", "")), "unknown")
+        # VRP 5 prints "Port ID type", newer VRP "Port ID subtype": ntc-templates keeps each
+        # in a field of its own, and without it a wrong-port cable cannot be told
+        given = row.get("port_id_subtype") or row.get("port_id_type", "")
+        p_kind = PORT_WORDS.get(kind(given), "unknown")
         chassis, port = row["chassis_id"], row["neighbor_port_id"]
         mgmt = row.get("mgmt_address", "")
         found.append(
@@ -265,7 +212,7 @@ def huawei_lldp(out: Output) -> Parsed:
                 port_description=row.get("neighbor_interface", ""),
                 sys_name=row.get("neighbor_name", ""),
                 mgmt_address=ipv4(mgmt)
-                if _kind(row.get("mgmt_address_type", "")) in ("ipv4", "")
+                if kind(row.get("mgmt_address_type", "")) in ("ipv4", "")
                 else "",
             )
         )
