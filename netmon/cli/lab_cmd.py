@@ -15,6 +15,7 @@ from rich.table import Table
 
 from netmon.lab import (
     DEFAULT_FORWARDS,
+    MANAGEMENT_MODES,
     LabPaths,
     inject,
     lab_down,
@@ -55,6 +56,13 @@ def up(
     forward: Annotated[
         list[int] | None, typer.Option(help="Host 127.0.0.1 port forwarded into the noc.")
     ] = None,
+    management: Annotated[
+        str,
+        typer.Option(
+            help="inband: the noc reaches devices over the lab's cables, routed by bird "
+            "(OSPF); oob: over a separate management bridge."
+        ),
+    ] = "inband",
     state_dir: StateDir = None,
 ) -> None:
     """Build the lab from a lab inventory (inventory: lab: true). With --agencies N the lab
@@ -68,6 +76,8 @@ def up(
     """
     if daemons not in ("full", "snmp"):
         raise typer.BadParameter("--daemons is full or snmp")
+    if management not in MANAGEMENT_MODES:
+        raise typer.BadParameter("--management is inband or oob")
     started = time.monotonic()
     state = lab_up(
         inventory,
@@ -78,10 +88,12 @@ def up(
         deviations=deviations,
         lldp_interval=lldp_interval,
         forwards=tuple(forward) if forward else DEFAULT_FORWARDS,
+        management="oob" if management == "oob" else "inband",
     )
     plan = state.plan
     err.print(
-        f"lab up: {len(plan.nodes)} nodes, {sum(1 for w in plan.wires if w.b)} cables, "
+        f"lab up ({plan.management} management): {len(plan.nodes)} nodes, "
+        f"{sum(1 for w in plan.wires if w.b)} cables, "
         f"{len(plan.deviations)} seeded deviations in {time.monotonic() - started:.1f} s "
         f"({_paths(state_dir).root})"
     )
@@ -130,8 +142,11 @@ def _print_table(data: dict[str, Any]) -> None:
     if not lab["up"]:
         out.print(f"no lab up in {lab['state_dir']}")
         return
-    out.print(f"{lab['name']}: {len(data['nodes'])} nodes, noc {lab['noc']}, {lab['state_dir']}")
-    t = Table("node", "role", "mgmt", "processes", "frozen", "loss %", "delay ms")
+    out.print(
+        f"{lab['name']}: {len(data['nodes'])} nodes, noc {lab['noc']}, "
+        f"{lab['management']} management, {lab['state_dir']}"
+    )
+    t = Table("node", "role", "mgmt", "processes", "frozen", "off", "loss %", "delay ms")
     for n in data["nodes"]:
         t.add_row(
             n["name"],
@@ -139,6 +154,7 @@ def _print_table(data: dict[str, Any]) -> None:
             n["mgmt"],
             str(n["processes"]),
             "yes" if n["frozen"] else "",
+            "power" if n["powered_off"] else "hung" if n["hung"] else "",
             str(n["loss_pct"] or ""),
             str(n["delay_ms"] or ""),
         )
@@ -205,6 +221,30 @@ def freeze(node: str, state_dir: StateDir = None) -> None:
 def thaw(node: str, state_dir: StateDir = None) -> None:
     """SIGCONT every process of NODE."""
     inject.set_frozen(_paths(state_dir), node, False)
+
+
+@app.command("power-off")
+def power_off(node: str, state_dir: StateDir = None) -> None:
+    """Power NODE off: every port goes dark (its neighbours read them down), every process stops."""
+    inject.set_powered_off(_paths(state_dir), node, True)
+
+
+@app.command("power-on")
+def power_on(node: str, state_dir: StateDir = None) -> None:
+    """Power NODE back on: ports up, processes continue."""
+    inject.set_powered_off(_paths(state_dir), node, False)
+
+
+@app.command()
+def hang(node: str, state_dir: StateDir = None) -> None:
+    """Hang NODE: it answers nothing and forwards nothing, its ports stay lit."""
+    inject.set_hung(_paths(state_dir), node, True)
+
+
+@app.command()
+def unhang(node: str, state_dir: StateDir = None) -> None:
+    """Undo `hang`."""
+    inject.set_hung(_paths(state_dir), node, False)
 
 
 @app.command()

@@ -100,7 +100,7 @@ async def _run(
 ) -> CycleResult | None:
     err = Console(stderr=True)
     # --save writes a snapshot every cycle: one Topology analyses the design once for all.
-    saving = (Topology(inv), save) if save is not None else None
+    saving = (Topology(inv, settings.management), save) if save is not None else None
     poller = Poller(inv, settings, selection)
     if poller.skipped:
         err.print(f"not available yet, skipped: {', '.join(poller.skipped)}")

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from netmon.cli.availability_cmd import availability_cmd
 from netmon.cli.validate_cmd import InventoryOpt
 from netmon.errors import NetmonError
 from netmon.export.report import View, render
@@ -25,7 +26,8 @@ from netmon.model import Snapshot, snapshot_from_json
 from netmon.topology import build_snapshot
 
 app = typer.Typer(
-    help="Topology reports: coverage, single points of failure, drift, links, the graph.",
+    help="Topology reports: coverage, single points of failure, drift, links, the graph; "
+    "availability over time (from Prometheus).",
     no_args_is_help=True,
 )
 
@@ -243,3 +245,7 @@ def topology(
         written.append(path)
     say_if_design(snap)
     print(f"wrote {len(written)} pages to {out_dir} (start with {written[0]})", file=sys.stderr)
+
+
+# Measured from Prometheus, not from a snapshot: its own module (issue 20).
+app.command("availability")(availability_cmd)

@@ -29,6 +29,7 @@ from netmon.cli.safety import ensure_may_probe, ensure_secrets, unusable_secrets
 from netmon.cli.validate_cmd import ConfigOpt, InventoryOpt
 from netmon.config import Settings, load_config
 from netmon.errors import NetmonError
+from netmon.export.availability.service import AvailabilitySource
 from netmon.export.http import ReloadOutcome, build_app, parse_listen, start_server
 from netmon.export.state import (
     AgencyDebounce,
@@ -103,7 +104,7 @@ class Service:
             inv, settings = self.inventory, self.settings
             # One Topology per inventory: its design is analysed here, once, off the loop, and
             # each cycle pays only for the current state. A reload brings a new one.
-            topology = await asyncio.to_thread(Topology, inv)
+            topology = await asyncio.to_thread(Topology, inv, settings.management)
             poller = self.make_poller(inv, settings, Selection(shard=self.shard))
             if poller.skipped:
                 log.warning("probes not available, skipped: %s", ", ".join(poller.skipped))
@@ -286,6 +287,18 @@ def serve(
     asyncio.run(_serve(service, address, web, enable_lifecycle))
 
 
+def _availability_source(service: Service) -> AvailabilitySource:
+    """config.yaml's Prometheus and time zone and the inventory's order, as of now (reloads
+    change them)."""
+    settings, inv = service.settings, service.inventory
+    return AvailabilitySource(
+        settings.availability_prometheus,
+        settings.availability_timezone,
+        tuple(lv.id for lv in inv.levels),
+        tuple(g.id for g in inv.groups),
+    )
+
+
 async def _serve(service: Service, address: str, web: WebConfig | None, lifecycle: bool) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -299,7 +312,13 @@ async def _serve(service: Service, address: str, web: WebConfig | None, lifecycl
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, on_hup)
-    app = build_app(service.holder, service.reload, web, lifecycle=lifecycle)
+    app = build_app(
+        service.holder,
+        service.reload,
+        web,
+        lifecycle=lifecycle,
+        availability=lambda: _availability_source(service),
+    )
     runner = await start_server(app, address, web)
     log.info("serving on %s (%s)", address, "https" if web and web.cert_file else "http")
     try:

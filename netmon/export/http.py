@@ -1,7 +1,9 @@
 """The exporter's HTTP server (aiohttp): renders the latest state, never probes.
 
-No handler reads a query parameter or a header other than Authorization and Accept-Encoding,
-and none can start a cycle: what netmon probes is decided by the inventory alone. Reload is a
+No handler reads a header other than Authorization and Accept-Encoding, and none can start a
+cycle: what netmon probes is decided by the inventory alone. Only /api/availability reads
+query parameters (the period, the selection, the format); it asks the Prometheus config.yaml
+names, never one named in the request. Reload is a
 callback the composition root provides (it reloads inventory and config from their files,
 never from the request).
 """
@@ -20,6 +22,8 @@ from aiohttp import web
 from netmon.errors import RenderError
 from netmon.export import landing, nodegraph, webmap
 from netmon.export.access import access_middleware
+from netmon.export.availability.service import AvailabilitySource
+from netmon.export.availability.service import handler as availability_handler
 from netmon.export.families import CONTENT_TYPE
 from netmon.export.metrics import exposition
 from netmon.export.report import render as render_report
@@ -84,14 +88,19 @@ def build_app(
     web_config: WebConfig | None = None,
     *,
     lifecycle: bool = False,
+    availability: Callable[[], AvailabilitySource] | None = None,
 ) -> web.Application:
     """`lifecycle`: answer POST/PUT /-/reload (off by default, as Prometheus'
     --web.enable-lifecycle: anyone who reaches the port could otherwise make netmon re-read
-    its files; SIGHUP always works)."""
+    its files; SIGHUP always works). `availability`: where /api/availability finds its
+    Prometheus (config.yaml's, read on each request); without it the endpoint says 503."""
     cache = _Cache(holder)
 
     async def index(_: web.Request) -> web.Response:
-        return web.Response(text=landing.page(holder.get()), content_type="text/html")
+        asks = availability is not None and bool(availability().prometheus)
+        return web.Response(
+            text=landing.page(holder.get(), availability=asks), content_type="text/html"
+        )
 
     async def metrics(request: web.Request) -> web.Response:
         headers = {"Content-Type": CONTENT_TYPE}
@@ -167,6 +176,10 @@ def build_app(
     app.router.add_get("/topology/nodes.json", _json(nodegraph.nodes))
     app.router.add_get("/topology/edges.json", _json(nodegraph.edges))
     app.router.add_get("/api/snapshot", api_snapshot)
+    app.router.add_get(
+        "/api/availability",
+        availability_handler(availability or (lambda: AvailabilitySource(None, ""))),
+    )
     return app
 
 

@@ -96,7 +96,15 @@ def _causes(snapshot: Snapshot) -> str:
     return f"<h2 class=bad>Nguyên nhân mất kết nối (causes)</h2><ul>{''.join(items)}</ul>"
 
 
-def page(state: ExportState, now: float | None = None) -> str:
+# Shown only when config.yaml names the Prometheus it is measured from (otherwise a 503).
+AVAILABILITY_LINK = (
+    "api/availability?format=html",
+    "Khả dụng tháng này (this month's availability)",
+)
+
+
+def page(state: ExportState, now: float | None = None, availability: bool = False) -> str:
+    """`availability`: /api/availability has a Prometheus to ask, so it gets a link."""
     facts, snap = state.facts, state.snapshot
     now = time.time() if now is None else now
     name = snap.inventory if snap else "MetroNet"
@@ -133,7 +141,8 @@ def page(state: ExportState, now: float | None = None) -> str:
         body.append("<h2>Theo khu vực (by district)</h2>" + _rows(snap.coverage.by_group, True))
         body.append("<h2>Theo cấp (by level)</h2>" + _rows(snap.coverage.by_level))
         body.append("<h2>Theo dịch vụ (by upstream service)</h2>" + _rows(snap.coverage.by_service))
-    links = "".join(f'<li><a href="{u}">{_e(t)}</a></li>' for u, t in LINKS)
+    shown = (*LINKS[:4], AVAILABILITY_LINK, *LINKS[4:]) if availability else LINKS
+    links = "".join(f'<li><a href="{u}">{_e(t)}</a></li>' for u, t in shown)
     body.append(f"<h2>Liên kết (links)</h2><ul>{links}</ul></main>")
     return (
         '<!doctype html><html lang="vi"><head><meta charset="utf-8">'

@@ -19,12 +19,15 @@ from netmon.lab.paths import LabPaths, resolve_state_dir
 from netmon.lab.plan import DaemonMode, LabPlan, subset
 from netmon.lab.state import LabState
 from netmon.lab.status import status_json
+from netmon.model import MANAGEMENT_MODES, Management
 
 __all__ = [
     "DEFAULT_FORWARDS",
+    "MANAGEMENT_MODES",
     "LabPaths",
     "LabPlan",
     "LabState",
+    "Management",
     "check_probe_allowed",
     "inject",
     "lab_down",
@@ -44,10 +47,16 @@ def plan_lab(
     seed: int = 46,
     deviations: int = 1,
     lldp_interval: int | None = None,
+    management: Management = "inband",
 ) -> LabPlan:
     inv = subset(load_inventory(inventory_dir), agencies)
     return build_plan(
-        inv, seed=seed, deviations=deviations, daemons=daemons, lldp_interval=lldp_interval
+        inv,
+        seed=seed,
+        deviations=deviations,
+        daemons=daemons,
+        lldp_interval=lldp_interval,
+        management=management,
     )
 
 
@@ -61,6 +70,7 @@ def lab_up(
     deviations: int = 1,
     lldp_interval: int | None = None,
     forwards: tuple[int, ...] = DEFAULT_FORWARDS,
+    management: Management = "inband",
 ) -> LabState:
     plan = plan_lab(
         inventory_dir,
@@ -69,6 +79,7 @@ def lab_up(
         seed=seed,
         deviations=deviations,
         lldp_interval=lldp_interval,
+        management=management,
     )
     paths = LabPaths(resolve_state_dir(state_dir))
     source = inventory_dir.absolute()

@@ -71,3 +71,9 @@ def test_a_refused_reload_shows_on_the_landing_page() -> None:
     bad = replace(state, facts=replace(state.facts, config=LoadStatus(False, 0.0, "x.yaml:1:1")))
     assert "last reload refused" in page(StateHolder(bad).get())
     assert "last reload refused" not in page(state)
+
+
+def test_the_availability_link_shows_only_when_a_prometheus_is_configured() -> None:
+    state = ready_holder().get()
+    assert "api/availability" not in page(state)
+    assert 'href="api/availability?format=html"' in page(state, availability=True)

@@ -71,7 +71,11 @@ def dashboard_exprs() -> list[tuple[str, str]]:
 
 def rule_exprs() -> tuple[list[str], list[tuple[str, str]]]:
     groups = yaml.safe_load(RULES.read_text(encoding="utf-8"))["groups"]
-    rules = [r for g in groups for r in g["rules"]]
+    # The availability groups read minutes that ended a minute ago, at least: they are run
+    # against a real Prometheus by tests/export/availability/test_backfill.py instead.
+    rules = [
+        r for g in groups if not g["name"].startswith("netmon-availability") for r in g["rules"]
+    ]
     return [r["expr"] for r in rules if "record" in r], [
         (r["alert"], r["expr"]) for r in rules if "alert" in r
     ]

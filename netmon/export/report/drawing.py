@@ -47,6 +47,7 @@ STATE_VI = {
     "isolated": "bị cô lập",
     "unknown": "chưa rõ",
     "cut": "mất kết nối",
+    "unreachable": "không tới được",
 }
 
 
@@ -104,6 +105,9 @@ def device_style(snapshot: Snapshot, d: DeviceState) -> tuple[Style, str]:
         return DESIGN, ""
     if d.status == "down":
         return DOWN, f"✗ {STATE_VI['down']} / down"
+    behind = [c.id for c in d.causes if c.id != d.id]
+    if d.status == "unreachable" and behind:  # in-band: silent behind what the NOC sees failed
+        return UNKNOWN, f"? {STATE_VI['unreachable']}, sau / unreachable behind {', '.join(behind)}"
     if not d.reachable:
         return ISOLATED, f"✗ {STATE_VI['isolated']} / isolated"
     if d.status == "unknown":

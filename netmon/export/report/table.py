@@ -10,7 +10,14 @@ from rich.console import Console
 from rich.table import Table
 
 from netmon.export.report.views import View, label
-from netmon.model.snapshot import Cause, CoverageCount, Element, Redundancy, Snapshot
+from netmon.model.snapshot import (
+    Cause,
+    CoverageCount,
+    DeviceState,
+    Element,
+    Redundancy,
+    Snapshot,
+)
 
 # Printed above every table of a snapshot nothing was probed for: the design, not the network.
 DESIGN_BANNER = (
@@ -156,7 +163,7 @@ def tables(snapshot: Snapshot, view: View) -> list[Table]:
         "Devices",
         ("device", "role", "site / agency", "status", "reachable"),
         (
-            (d.id, d.role, d.site or d.agency or "", d.status, "yes" if d.reachable else "NO")
+            (d.id, d.role, d.site or d.agency or "", _status(d), "yes" if d.reachable else "NO")
             for d in snapshot.devices
         ),
     )
@@ -167,12 +174,23 @@ def tables(snapshot: Snapshot, view: View) -> list[Table]:
         (
             ("agencies reachable", f"{total.reachable}/{total.total}"),
             ("devices down", sum(d.status == "down" for d in snapshot.devices)),
+            (
+                "devices unreachable behind a failure",
+                sum(d.status == "unreachable" for d in snapshot.devices),
+            ),
             ("links down", sum(lk.status == "down" for lk in snapshot.links)),
             ("single points of failure now", len(snapshot.current.spofs)),
             ("drift", len(snapshot.drift)),
         ),
     )
     return [summary, devices]
+
+
+def _status(d: DeviceState) -> str:
+    """A silent device behind a failure says behind what (in-band management)."""
+    if d.status != "unreachable" or not d.causes:
+        return d.status
+    return "unreachable behind " + ", ".join(f"{c.kind} {c.id} ({c.state})" for c in d.causes)
 
 
 def render(snapshot: Snapshot, view: View, page: str | None = None) -> str:

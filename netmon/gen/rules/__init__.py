@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from netmon.gen.rules import availability
 from netmon.gen.rules.cases import CASES, Case
 from netmon.gen.rules.rules import ALERTS, RECORDING, RUNBOOK_BASE, Alert
 from netmon.gen.rules.vi import expand
@@ -43,6 +44,8 @@ def rules_yaml(runbook_base: str = RUNBOOK_BASE) -> str:
             "groups": [
                 {"name": "netmon.recording", "interval": "30s", "rules": recording},
                 {"name": "netmon.alerts", "interval": "30s", "rules": alerts},
+                # issue 20: groups of their own (availability.py), kept apart from the above
+                *availability.rule_groups(),
             ]
         }
     )
@@ -77,7 +80,8 @@ def tests_yaml(runbook_base: str = RUNBOOK_BASE) -> str:
         {
             "rule_files": [RULES_FILE],
             "evaluation_interval": "30s",
-            "tests": [_case(c, by_name[c.alert], runbook_base) for c in CASES],
+            "tests": [_case(c, by_name[c.alert], runbook_base) for c in CASES]
+            + list(availability.TESTS),
         }
     )
 
@@ -101,6 +105,13 @@ def alerts_markdown() -> str:
         "with the same `cause_kind`/`cause_id` fires, so a PoP outage pages once, not once per",
         "agency. Dual-homed agencies are never silenced this way: netmon has already decided",
         "they are cut off. `CoreDown` silences `PoPDown` and `UplinkDown` of the same netmon.",
+        "",
+        "With in-band management (`poll.management: inband`, the default) a device silent behind",
+        "a failure is *unreachable*, not down (`docs/topology.md`): it has no `netmon_device_up`",
+        "and carries `netmon_device_unreachable_cause`. It never pages as down: `PoPDown` leaves",
+        "out a PoP unreachable behind another failed device (a core, a PoP), whose own failure",
+        "explains it. A PoP silent behind its own cut uplinks is what the NOC sees failed",
+        "(`device POP isolated`, the cause its agencies carry): it pages, and inhibits them.",
         "",
         "| alert | severity | for | expression |",
         "|---|---|---|---|",
@@ -134,6 +145,7 @@ def alerts_markdown() -> str:
     for r in RECORDING:
         extra = f" (labels {r.labels})" if r.labels else ""
         lines.append(f"| `{r.record}`{extra} | `{_cell(r.expr)}` |")
+    lines += availability.markdown()
     return "\n".join(lines) + "\n"
 
 

@@ -52,6 +52,20 @@ _NONE_CAUSE = {
     "single_homed": "false",
 }
 _PV_GROUP = {"group": "phu-vang", "name": "Huyện Phú Vang", "kind": "district"}
+_BEHIND_LINK = {
+    "device": "pop-phu-vang",
+    "role": "pop",
+    "cause_kind": "link",
+    "cause_id": "core-1--pop-phu-vang",
+    "cause_state": "down",
+}
+_BEHIND_CORE = {
+    "device": "pop-phu-loc",
+    "role": "pop",
+    "cause_kind": "device",
+    "cause_id": "core-2",
+    "cause_state": "down",
+}
 _B = {"job": "netmon", "instance": "127.0.0.2:10467"}
 _C = {"job": "netmon", "instance": "127.0.0.3:10467"}
 
@@ -93,6 +107,11 @@ CASES: tuple[Case, ...] = (
             (sel("netmon_device_reachable", **J, device="pop-phu-vang", role="pop"), "1 0x10"),
             (sel("netmon_device_reachable", **J, device="pop-huong-thuy", role="pop"), "1x10"),
             (sel("netmon_device_reachable", **J, device="cpe-ubnd-phu-ho", role="cpe"), "0x10"),
+            # In-band: silent behind its own cut uplinks, it is the failure the NOC sees: pages.
+            (sel("netmon_device_unreachable_cause", **J, **_BEHIND_LINK), "_ 1x9"),
+            # Silent behind a dead core: the core explains it, no PoPDown for it.
+            (sel("netmon_device_reachable", **J, device="pop-phu-loc", role="pop"), "1 0x10"),
+            (sel("netmon_device_unreachable_cause", **J, **_BEHIND_CORE), "_ 1x9"),
         ),
         (
             ("1m", ()),

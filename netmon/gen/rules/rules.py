@@ -124,7 +124,13 @@ def _cause(device: str) -> str:
     )
 
 
-_POP = _cause('netmon_device_reachable{role="pop"} == 0')
+# A PoP with no path to the core pages, unless it is unreachable behind another failed device
+# (in-band management: a core or a PoP in front of it died, and that device explains it).
+# Silent behind its own uplinks, it is what the NOC sees failed: it pages.
+_POP = _cause(
+    'netmon_device_reachable{role="pop"} == 0'
+    ' unless on(job, instance, device) netmon_device_unreachable_cause{cause_kind="device"}'
+)
 _CORE = _cause('netmon_device_up{role="core"} == 0')
 _UPLINK = (
     'label_replace(label_replace(netmon_link_up{kind=~"ring|aggregation"} == 0,'
@@ -208,11 +214,15 @@ ALERTS: tuple[Alert, ...] = (
         f"PoP {lab('device')} mất kết nối về mạng lõi",
         f"PoP {lab('device')} does not answer, or answers but every backbone link towards the "
         "core is down (isolated). The agencies connected through this PoP alone are cut off; "
-        "their AgencyUnreachable alerts are not sent on their own while this one fires.",
+        "their AgencyUnreachable alerts are not sent on their own while this one fires. With "
+        "in-band management a PoP whose every uplink is cut is silent too, so netmon cannot tell "
+        "it from a dead one; a PoP unreachable behind another failed device does not page.",
         f"PoP {lab('device')} không phản hồi, hoặc vẫn phản hồi nhưng mọi tuyến trục về mạng "
         "lõi đều mất kết nối (bị cô lập). Các cơ quan chỉ kết nối qua PoP này đều mất kết nối; "
         "cảnh báo AgencyUnreachable của từng cơ quan đó không được gửi riêng trong khi cảnh báo "
-        "này còn hiệu lực.",
+        "này còn hiệu lực. Khi quản lý trong băng, PoP bị cắt mọi tuyến trục cũng không phản "
+        "hồi, nên netmon không phân biệt được với PoP hỏng; PoP không tới được do một thiết bị "
+        "khác phía trước bị hỏng thì không gây cảnh báo.",
         "1. UplinkDown alerts for the same PoP mean it answers but is cut off: call the telecom "
         "operator's NOC for those fibre segments. 2. Without them the PoP itself is silent: "
         "check its power and equipment on site. 3. `netmon report spof` lists the agencies "
