@@ -4,9 +4,12 @@
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.deps-installed
-# Real daemons and tools the lab, the integration tests and the demo run.
+# Real daemons and tools the lab, the integration tests and the demo run: bird2 routes the
+# in-band lab; chromium and its driver for the map's browser tests (tests/export/test_map_browser.py)
+# and the availability report's test (screenshot, A4 PDF).
 DEBIAN_PACKAGES := snmpd snmp lldpd openssh-server openssh-client prometheus prometheus-alertmanager \
-                   prometheus-snmp-exporter graphviz fonts-dejavu-core fping iproute2 nftables procps
+                   prometheus-snmp-exporter graphviz fonts-dejavu-core fping iproute2 nftables procps \
+                   chromium chromium-driver bird2
 
 .PHONY: demo test lint typecheck unit install debian-packages bench clean
 

@@ -1,6 +1,7 @@
 """How fast the lab comes up and goes down, and how much memory it holds, by size.
 
     sudo .venv/bin/python bench/lab_scale.py [--inventory inventory] [--agencies 6 100 467]
+                                             [--management inband oob]
 
 Targets (issue 3): 6 agencies up < 2 s; 467 up < 30 s and down < 10 s; < 4 GB (PSS) at 467.
 Memory is PSS summed over every process in the lab's namespaces (RSS would count shared
@@ -32,7 +33,7 @@ def pss_bytes(inodes: set[int]) -> int:
     return total
 
 
-def one(inventory: Path, agencies: int, daemons: str) -> dict[str, float]:
+def one(inventory: Path, agencies: int, daemons: str, management: str) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="lab-scale-") as tmp:
         state = Path(tmp) / "lab"
         started = time.monotonic()
@@ -42,6 +43,7 @@ def one(inventory: Path, agencies: int, daemons: str) -> dict[str, float]:
             agencies=agencies,
             forwards=(),
             daemons="snmp" if daemons == "snmp" else "full",
+            management="oob" if management == "oob" else "inband",
         )
         up_s = time.monotonic() - started
         time.sleep(2)  # let daemons settle before measuring memory
@@ -51,6 +53,7 @@ def one(inventory: Path, agencies: int, daemons: str) -> dict[str, float]:
         lab_down(state)
         down_s = time.monotonic() - started
     return {
+        "management": management,
         "agencies": agencies,
         "nodes": len(lab.plan.nodes),
         "up_s": round(up_s, 2),
@@ -64,16 +67,18 @@ def main() -> None:
     p.add_argument("--inventory", type=Path, default=Path("inventory"))
     p.add_argument("--agencies", type=int, nargs="+", default=[6, 100, 467])
     p.add_argument("--daemons", choices=["full", "snmp"], default="full")
+    p.add_argument("--management", choices=["inband", "oob"], nargs="+", default=["inband"])
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
-    rows = [one(args.inventory, n, args.daemons) for n in args.agencies]
+    rows = [one(args.inventory, n, args.daemons, m) for m in args.management for n in args.agencies]
     if args.json:
         print(json.dumps(rows, indent=1))
         return
-    print(f"{'agencies':>8} {'nodes':>6} {'up s':>7} {'down s':>7} {'PSS GB':>7}")
+    print(f"{'mode':>6} {'agencies':>8} {'nodes':>6} {'up s':>7} {'down s':>7} {'PSS GB':>7}")
     for r in rows:
         print(
-            f"{r['agencies']:>8} {r['nodes']:>6} {r['up_s']:>7} {r['down_s']:>7} {r['pss_gb']:>7}"
+            f"{r['management']:>6} {r['agencies']:>8} {r['nodes']:>6} {r['up_s']:>7} "
+            f"{r['down_s']:>7} {r['pss_gb']:>7}"
         )
 
 

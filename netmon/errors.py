@@ -7,7 +7,8 @@ NetmonError                     root: anything netmon reports to a person on pur
 │   └── WebConfigError          --web-config (TLS and basic auth, exporter-toolkit's format)
 ├── RenderError                 a report cannot be drawn (graphviz missing, slow or failing)
 ├── LabError                    the network-namespace lab cannot do what was asked
-└── SafetyError                 refusing to send traffic somewhere it must not go
+├── SafetyError                 refusing to send traffic somewhere it must not go
+└── PrometheusError             the operator's Prometheus cannot answer a report's queries
 
 Every message says what is wrong and what to do. The CLI prints them and exits 1; nothing else
 in netmon turns them into tracebacks.
@@ -74,3 +75,8 @@ class LabError(NetmonError):
 
 class SafetyError(NetmonError):
     """Refused: the traffic asked for could leave the machine or hit a real network."""
+
+
+class PrometheusError(NetmonError):
+    """Prometheus (asked for an availability report) is unreachable, too slow, refuses a
+    query or answers something that is not its API: the message says which, and where."""

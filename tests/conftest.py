@@ -38,7 +38,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveLab]:
     state_dir = tmp_path_factory.mktemp("lab") / "state"
     port = free_port()
     try:
-        lab_up(LAB_SMALL, state_dir, lldp_interval=1, forwards=(port,))
+        # The out-of-band lab: these tests read mgmt0 and the probes through it; the in-band
+        # lab has its own tests (tests/lab/test_inband.py, tests/lab/test_ground_truth.py).
+        lab_up(LAB_SMALL, state_dir, lldp_interval=1, forwards=(port,), management="oob")
         yield LiveLab(state_dir, port)
     finally:
         lab_down(state_dir)

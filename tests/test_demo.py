@@ -82,7 +82,7 @@ def test_demo_plays_the_incident_and_leaves_nothing(tmp_path: Path) -> None:
     assert "Traceback" not in out + err
     # The coverage report of the first cycle, and where to look.
     assert re.search(r"│ total\s+│ MetroNet lab-small\s+│\s+6 │\s+6 │\s+0 │", out), out
-    for where in ("/topology.svg", "/alerts", "Alertmanager    http://127.0.0.1:"):
+    for where in ("/map", "/topology.svg", "/alerts", "Alertmanager    http://127.0.0.1:"):
         assert where in out
     # The incident: which PoP, coverage dropping, the PoP named as the cause, both alerts.
     pop = re.search(r"Incident: cutting (pop-[a-z-]+) off the backbone", out)
@@ -91,6 +91,10 @@ def test_demo_plays_the_incident_and_leaves_nothing(tmp_path: Path) -> None:
     drop = re.search(r"coverage \(netmon_coverage_\*, via Prometheus\): 6/6 -> (\d+)/6", out)
     assert drop and int(drop.group(1)) < 6, out
     assert re.search(rf"\n    device {name} isolated: [1-9]\d* agencies \(ubnd-", out), out
+    # In-band (the demo's default): the PoP and its CPEs fall silent, and none is called down.
+    assert "over the lab's cables (in-band, OSPF)" in out + err, err
+    assert re.search(r"devices silent behind the cut: [1-9]\d* unreachable", out), out
+    assert "devices down (netmon_device_up 0): 0" in out, out
     assert f"PoPDown for {name}: firing" in out
     assert "AgencyUnreachable: firing" in out and "for all" in out, out
     inhibited = r"Alertmanager: AgencyUnreachable (\d+ active, )?[1-9]\d* suppressed"
@@ -99,6 +103,11 @@ def test_demo_plays_the_incident_and_leaves_nothing(tmp_path: Path) -> None:
     # Recovery: every agency back, none of the incident's alerts still firing.
     assert "recovery: coverage back to 6/6" in out, out
     assert "the incident's alerts stopped firing" in out, out
+    # The same incident in the availability report, measured from the demo's Prometheus.
+    avail = re.search(r"\n  .*: 6 agencies, ([\d.]+) % available, (\d+) outages", out)
+    assert avail and float(avail.group(1)) < 100 and int(avail.group(2)) >= 1, out
+    assert re.search(rf"\n    device {name} isolated: [1-9]\d* outages of ", out), out
+    assert "full report: netmon report availability -p http://127.0.0.1:" in out, out
     assert "Timings: lab up" in out
     assert _leftovers(state) == []
     assert not state.parent.exists()  # the folder it created for the state folder, too

@@ -41,6 +41,10 @@ def test_wheel_holds_only_netmon(wheel: Path) -> None:
     tops = {n.split("/")[0] for n in names}
     assert tops == {"netmon", f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info"}
     assert "netmon/py.typed" in names
+    # the map works offline: its page and the vendored library ship inside the wheel
+    from netmon.export.webmap import ASSETS
+
+    assert {f"netmon/export/web/{name}" for name, _ in ASSETS.values()} <= set(names)
     assert not any(n.startswith(("tests/", "bench/", "inventory/")) for n in names)
 
 

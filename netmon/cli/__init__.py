@@ -7,11 +7,14 @@ and messages to stderr. Exit codes: 0 ok, 1 problems found, 2 usage.
 from __future__ import annotations
 
 import importlib
+import platform
 import sys
 from collections.abc import Iterable, Sequence
+from typing import Annotated
 
 import typer
 
+import netmon
 from netmon.errors import NetmonError
 
 # name -> (module, attribute, is a group of subcommands), in the order --help lists them.
@@ -28,13 +31,37 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
 }
 
 
+HELP = """Inventory, reachability and topology monitor for the MetroNet NOC.
+
+\b
+Examples:
+  netmon validate                           check inventory/ and config.yaml
+  netmon report coverage                    agencies reachable (the design, without a poll)
+  netmon poll --once --save snap.json       one poll cycle, its snapshot saved
+  netmon report coverage --snapshot snap.json --check
+  netmon serve                              /metrics, /map, /api/snapshot on 127.0.0.1:10467
+  netmon --install-completion               tab completion for your shell (bash, zsh, fish)
+
+Exit codes: 0 ok, 1 problems found, 2 usage. Data on stdout, messages on stderr.
+"""
+
+
+def _print_version(value: bool) -> None:
+    """`netmon --version`: the version netmon_build_info exports too."""
+    if value:
+        print(f"netmon {netmon.__version__} (Python {platform.python_version()})")
+        raise typer.Exit(0)
+
+
 def build_app(names: Iterable[str] = COMMANDS) -> typer.Typer:
     app = typer.Typer(
         name="netmon",
-        help="Inventory, reachability and topology monitor for the MetroNet NOC.",
+        help=HELP,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
-        add_completion=False,
+        # --install-completion / --show-completion: typer's completion for bash, zsh, fish,
+        # PowerShell; completing `netmon rep<TAB>` builds every command (commands_for).
+        add_completion=True,
         rich_markup_mode=None,
     )
     # A callback keeps netmon a group even when only one command is registered (typer would
@@ -50,12 +77,25 @@ def build_app(names: Iterable[str] = COMMANDS) -> typer.Typer:
     return app
 
 
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print netmon's version and exit.",
+        ),
+    ] = False,
+) -> None:
     """Inventory, reachability and topology monitor for the MetroNet NOC."""
 
 
 def commands_for(argv: Sequence[str]) -> list[str]:
-    """The one command argv runs, or all of them (for --help, or a usage error that lists them)."""
+    """The one command argv runs, or all of them (for --help, or a usage error that lists them);
+    none for `netmon --version`, which needs no command module."""
+    if list(argv) == ["--version"]:
+        return []
     first = next((a for a in argv if not a.startswith("-")), None)
     return [first] if first in COMMANDS else list(COMMANDS)
 

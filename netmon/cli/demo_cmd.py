@@ -47,6 +47,11 @@ class Daemons(StrEnum):
     snmp = "snmp"
 
 
+class Management(StrEnum):
+    inband = "inband"
+    oob = "oob"
+
+
 class RichScreen:
     """Progress and notes on stderr with the time since start; data on stdout."""
 
@@ -97,6 +102,13 @@ def demo(
         str | None,
         typer.Option(help="The PoP to cut off (default: the one whose loss cuts off most)."),
     ] = None,
+    management: Annotated[
+        Management,
+        typer.Option(
+            help="inband: netmon reaches the devices over the lab's own cables (a PoP cut "
+            "silences everything behind it); oob: over a separate management bridge."
+        ),
+    ] = Management.inband,
 ) -> None:
     """Bring up the live MetroNet replica, monitor it, cut a PoP off and watch the alerts.
 
@@ -123,6 +135,7 @@ def demo(
         daemons="snmp" if daemons is Daemons.snmp else "full",
         exporters=exporters,
         pop=pop,
+        management="oob" if management is Management.oob else "inband",
     )
     screen = RichScreen()
     # SIGTERM tears down like Ctrl-C. SIGINT too, even when started with SIGINT ignored (a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +16,7 @@ from netmon.cli.validate_cmd import InventoryOpt
 from netmon.config import SPEC as CONFIG_SPEC
 from netmon.inventory import load_inventory
 from netmon.inventory.cache import InventoryCache
-from netmon.inventory.export import FORMATS, summary
+from netmon.inventory.export import FOLDERS, FORMATS, summary
 from netmon.inventory.format import FILE
 from netmon.model import Inventory
 from netmon.yamlspec import json_schema
@@ -40,7 +41,13 @@ def show(
     inventory: InventoryOpt = Path("inventory"),
     output: Annotated[Output, typer.Option("--output", "-o")] = Output.table,
 ) -> None:
-    """Counts by level, group and platform; devices, links, dual-homed agencies."""
+    """Counts by level, group and platform; devices, links, dual-homed agencies.
+
+    \b
+    Examples:
+      netmon inventory show
+      netmon inventory show -o json | jq .by_group
+    """
     inv = load_inventory(inventory, cache=InventoryCache.default())
     data = summary(inv, *_agency_counts(inv))
     if output is Output.json:
@@ -86,9 +93,41 @@ def _agency_counts(inv: Inventory) -> tuple[dict[str, int], dict[str, int]]:
 def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="output format")],
     inventory: InventoryOpt = Path("inventory"),
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out-dir",
+            file_okay=False,
+            help="nornir only (required): write hosts.yaml, groups.yaml, defaults.yaml there",
+        ),
+    ] = None,
 ) -> None:
-    """Print the inventory for another tool: json, nornir hosts, Ansible YAML, or Prometheus
-    file_sd targets (management addresses with bounded labels)."""
+    """The inventory for another tool: json, Ansible YAML or Prometheus file_sd targets
+    (management addresses with bounded labels) on stdout; nornir's SimpleInventory (three
+    files) into --out-dir.
+
+    \b
+    Examples:
+      netmon inventory export -f file_sd > targets/metronet.json
+      netmon inventory export -f ansible > hosts.yml
+      netmon inventory export -f nornir --out-dir nornir/
+        then in Python: InitNornir(inventory={"plugin": "SimpleInventory", "options":
+        {"host_file": "nornir/hosts.yaml", "group_file": "nornir/groups.yaml",
+        "defaults_file": "nornir/defaults.yaml"}})
+    """
+    if fmt.value in FOLDERS:
+        if out_dir is None:
+            raise typer.BadParameter(
+                f"{fmt.value} is several files: add --out-dir DIR", param_hint="--out-dir"
+            )
+        files = FOLDERS[fmt.value](load_inventory(inventory, cache=InventoryCache.default()))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (out_dir / name).write_text(text, encoding="utf-8")
+        print(f"wrote {', '.join(files)} to {out_dir}", file=sys.stderr)
+        return
+    if out_dir is not None:
+        raise typer.BadParameter(f"{fmt.value} goes to stdout", param_hint="--out-dir")
     print(FORMATS[fmt.value](load_inventory(inventory, cache=InventoryCache.default())))
 
 
@@ -100,7 +139,7 @@ def schema(
 ) -> None:
     """Print the JSON Schema of an inventory file (what editors validate against).
 
-    Regenerate the committed copies with:
+    Examples (regenerate the committed copies):
       netmon inventory schema > inventory/schema/inventory.schema.json
       netmon inventory schema --config > inventory/schema/config.schema.json
     """

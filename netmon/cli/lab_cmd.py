@@ -15,6 +15,7 @@ from rich.table import Table
 
 from netmon.lab import (
     DEFAULT_FORWARDS,
+    MANAGEMENT_MODES,
     LabPaths,
     inject,
     lab_down,
@@ -55,11 +56,28 @@ def up(
     forward: Annotated[
         list[int] | None, typer.Option(help="Host 127.0.0.1 port forwarded into the noc.")
     ] = None,
+    management: Annotated[
+        str,
+        typer.Option(
+            help="inband: the noc reaches devices over the lab's cables, routed by bird "
+            "(OSPF); oob: over a separate management bridge."
+        ),
+    ] = "inband",
     state_dir: StateDir = None,
 ) -> None:
-    """Build the lab from a lab inventory (inventory: lab: true)."""
+    """Build the lab from a lab inventory (inventory: lab: true). With --agencies N the lab
+    replicates the first N agencies, and `lab exec` runs netmon on those.
+
+    \b
+    Examples:
+      sudo netmon lab up --agencies 6            a small lab in seconds
+      sudo netmon lab up -i tests/data/lab-small --state-dir /tmp/lab
+      sudo netmon lab up                         all 467 agencies (about 30 s, 3.3 GB)
+    """
     if daemons not in ("full", "snmp"):
         raise typer.BadParameter("--daemons is full or snmp")
+    if management not in MANAGEMENT_MODES:
+        raise typer.BadParameter("--management is inband or oob")
     started = time.monotonic()
     state = lab_up(
         inventory,
@@ -70,10 +88,12 @@ def up(
         deviations=deviations,
         lldp_interval=lldp_interval,
         forwards=tuple(forward) if forward else DEFAULT_FORWARDS,
+        management="oob" if management == "oob" else "inband",
     )
     plan = state.plan
     err.print(
-        f"lab up: {len(plan.nodes)} nodes, {sum(1 for w in plan.wires if w.b)} cables, "
+        f"lab up ({plan.management} management): {len(plan.nodes)} nodes, "
+        f"{sum(1 for w in plan.wires if w.b)} cables, "
         f"{len(plan.deviations)} seeded deviations in {time.monotonic() - started:.1f} s "
         f"({_paths(state_dir).root})"
     )
@@ -83,7 +103,13 @@ def up(
 
 @app.command()
 def down(state_dir: StateDir = None) -> None:
-    """Stop every lab process, remove the namespaces and the state folder. Idempotent."""
+    """Stop every lab process, remove the namespaces and the state folder. Idempotent.
+
+    \b
+    Examples:
+      sudo netmon lab down
+      sudo netmon lab down --state-dir /tmp/lab
+    """
     started = time.monotonic()
     killed = lab_down(state_dir)
     err.print(f"lab down: {killed} processes stopped in {time.monotonic() - started:.1f} s")
@@ -94,7 +120,13 @@ def status(
     output: Annotated[str, typer.Option("--output", "-o", help="table or json")] = "table",
     state_dir: StateDir = None,
 ) -> None:
-    """The lab as built and as it is now; `-o json` includes the seeded deviations."""
+    """The lab as built and as it is now; `-o json` includes the seeded deviations.
+
+    \b
+    Examples:
+      netmon lab status
+      netmon lab status -o json | jq '.links[] | select(.state == "cut")'
+    """
     data = status_json(_paths(state_dir))
     if output == "json":
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
@@ -110,8 +142,11 @@ def _print_table(data: dict[str, Any]) -> None:
     if not lab["up"]:
         out.print(f"no lab up in {lab['state_dir']}")
         return
-    out.print(f"{lab['name']}: {len(data['nodes'])} nodes, noc {lab['noc']}, {lab['state_dir']}")
-    t = Table("node", "role", "mgmt", "processes", "frozen", "loss %", "delay ms")
+    out.print(
+        f"{lab['name']}: {len(data['nodes'])} nodes, noc {lab['noc']}, "
+        f"{lab['management']} management, {lab['state_dir']}"
+    )
+    t = Table("node", "role", "mgmt", "processes", "frozen", "off", "loss %", "delay ms")
     for n in data["nodes"]:
         t.add_row(
             n["name"],
@@ -119,6 +154,7 @@ def _print_table(data: dict[str, Any]) -> None:
             n["mgmt"],
             str(n["processes"]),
             "yes" if n["frozen"] else "",
+            "power" if n["powered_off"] else "hung" if n["hung"] else "",
             str(n["loss_pct"] or ""),
             str(n["delay_ms"] or ""),
         )
@@ -144,7 +180,14 @@ def exec(
     cmd: Annotated[list[str], typer.Argument(help="The command, after --.")],
     state_dir: StateDir = None,
 ) -> None:
-    """Run CMD inside NODE (cwd kept): `netmon lab exec noc -- netmon poll --once`."""
+    """Run CMD inside NODE (cwd kept). netmon run there uses the lab's own inventory
+    (NETMON_INVENTORY) unless -i says otherwise.
+
+    \b
+    Examples:
+      sudo netmon lab exec noc -- netmon poll --once
+      sudo netmon lab exec cpe-so-tttt -- ip -br link
+    """
     paths = _paths(state_dir)
     argv = exec_argv(paths, node, cmd)
     sys.stdout.flush()
@@ -153,7 +196,12 @@ def exec(
 
 @app.command()
 def cut(link: str, state_dir: StateDir = None) -> None:
-    """Cut a link (its b end goes down; the a end sees no carrier)."""
+    """Cut a link (its b end goes down; the a end sees no carrier).
+
+    \b
+    Example:
+      sudo netmon lab cut core-1--pop-hue     then: netmon lab restore core-1--pop-hue
+    """
     inject.set_cut(_paths(state_dir), link, True)
 
 
@@ -173,6 +221,30 @@ def freeze(node: str, state_dir: StateDir = None) -> None:
 def thaw(node: str, state_dir: StateDir = None) -> None:
     """SIGCONT every process of NODE."""
     inject.set_frozen(_paths(state_dir), node, False)
+
+
+@app.command("power-off")
+def power_off(node: str, state_dir: StateDir = None) -> None:
+    """Power NODE off: every port goes dark (its neighbours read them down), every process stops."""
+    inject.set_powered_off(_paths(state_dir), node, True)
+
+
+@app.command("power-on")
+def power_on(node: str, state_dir: StateDir = None) -> None:
+    """Power NODE back on: ports up, processes continue."""
+    inject.set_powered_off(_paths(state_dir), node, False)
+
+
+@app.command()
+def hang(node: str, state_dir: StateDir = None) -> None:
+    """Hang NODE: it answers nothing and forwards nothing, its ports stay lit."""
+    inject.set_hung(_paths(state_dir), node, True)
+
+
+@app.command()
+def unhang(node: str, state_dir: StateDir = None) -> None:
+    """Undo `hang`."""
+    inject.set_hung(_paths(state_dir), node, False)
 
 
 @app.command()

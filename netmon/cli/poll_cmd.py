@@ -3,7 +3,9 @@
 Progress goes to stderr (a rich progress bar), data to stdout: a table per agency, or with
 `-o json` one object whose `agencies` list carries, per agency, whether it is reachable, every
 probe's outcome (success, duration, error), interface states with their raw counters, and LLDP
-neighbours. Exit code 1 with --check when any selected agency is unreachable.
+neighbours. `--once -o json` prints one indented document; several cycles print JSON Lines, one
+compact object per cycle and line (`jq -c`, `json.loads` per line), never documents run
+together. Exit code 1 with --check when any selected agency is unreachable.
 """
 
 from __future__ import annotations
@@ -57,13 +59,17 @@ def poll(
     ] = False,
     cycles: Annotated[int | None, typer.Option("--cycles", help="stop after N cycles")] = None,
 ) -> None:
-    """Probe devices (icmp, tcp, snmp) and print what they answered.
+    """Probe devices (icmp, tcp, snmp, ssh) and print what they answered.
+
+    With --once -o json: one JSON document. With --cycles N (or no limit) -o json: JSON Lines,
+    one object per cycle and line.
 
     \b
     Examples:
-      netmon lab exec noc -- netmon poll --once -i tests/data/lab-small
+      netmon lab exec noc -- netmon poll --once        (in a lab: the lab's own inventory)
       netmon poll --once -o json --agency so-tttt --probe snmp
-      netmon poll --shard 0/2 --cycles 10
+      netmon poll --once --save snap.json && netmon report coverage --snapshot snap.json
+      netmon poll --shard 0/2 --cycles 10 -o json | jq -c '.cycle'
     """
     inv = load_inventory(inventory, cache=InventoryCache.default())
     settings = load_config(config, on_warning=lambda p: print(p.render(), file=sys.stderr))
@@ -72,7 +78,9 @@ def poll(
         print(f"netmon: error: unknown agency: {', '.join(unknown)}", file=sys.stderr)
         raise typer.Exit(2)
     ensure_may_probe(inv)
-    plan = Plan.of(inv, Shard.parse(shard, shard_by) if shard else None)
+    plan = Plan.of(
+        inv, Shard.parse(shard, shard_by) if shard else None, management=settings.management
+    )
     selection = plan.selection(Selection(agencies=tuple(agency or ()), probes=tuple(probe or ())))
     ensure_secrets(settings, inv, selection)
     count = 1 if once else cycles
@@ -104,14 +112,14 @@ async def _run(
     try:
         if count == 1:
             last = await _one_cycle(poller, err)
-            _emit(inv, last, output, saving, settings.deadline_s, err)
+            _emit(inv, last, output, saving, settings.deadline_s, err, lines=False)
             return last
         stop = asyncio.Event()
 
         async def on_cycle(result: CycleResult) -> None:
             nonlocal last
             last = result
-            _emit(inv, result, output, saving, settings.deadline_s, err)
+            _emit(inv, result, output, saving, settings.deadline_s, err, lines=True)
 
         await poller.run(on_cycle, stop, count)
         return last
@@ -140,15 +148,19 @@ def _emit(
     saving: tuple[Plan, Path] | None,
     deadline_s: float,
     err: Console,
+    *,
+    lines: bool,
 ) -> None:
+    """Print one cycle; `lines`: JSON Lines (several cycles), else one indented document."""
     if saving is not None:
         plan, path = saving
         snap = plan.snapshot(plan.topology.snapshot(result.results))
         path.write_text(snapshot_to_json(snap), encoding="utf-8")
     if output is Output.json:
-        print(json.dumps(cycle_json(inv, result, deadline_s), ensure_ascii=False, indent=2))
+        doc = cycle_json(inv, result, deadline_s)
+        print(json.dumps(doc, ensure_ascii=False, indent=None if lines else 2), flush=True)
     else:
-        Console().print(_table(inv, result))
+        Console().print(table(inv, result))
     ok = sum(r.success for r in result.results)
     err.print(
         f"cycle {result.number}: {ok}/{len(result.results)} probes ok, "
@@ -234,13 +246,13 @@ def cycle_json(inv: Inventory, result: CycleResult, deadline_s: float) -> dict[s
     }
 
 
-def _table(inv: Inventory, result: CycleResult) -> Table:
+def table(inv: Inventory, result: CycleResult) -> Table:
+    """One row per agency and infrastructure device. The probes column wraps between probes
+    and never cuts one short ("snmp:authentication", not "snmp:authenticat…")."""
     by_device: dict[str, list[ProbeResult]] = {}
     for r in result.results:
         by_device.setdefault(r.device, []).append(r)
-    table = Table(title=f"poll cycle {result.number} ({result.duration_s:.2f} s)")
-    for col in ("agency / device", "reachable", "probes", "interfaces up", "neighbours"):
-        table.add_column(col)
+    out = Table(title=f"poll cycle {result.number} ({result.duration_s:.2f} s)")
     rows: list[tuple[str, str, list[ProbeResult]]] = [
         (
             a.id,
@@ -252,12 +264,19 @@ def _table(inv: Inventory, result: CycleResult) -> Table:
     rows += [
         (d.id, "", by_device[d.id]) for d in inv.devices if d.agency is None and d.id in by_device
     ]
-    for name, reach, results in rows:
-        probes = " ".join(
-            f"{r.probe}:ok" if r.success else f"{r.probe}:{r.reason}" for r in results
-        )
+    cells = [
+        (name, reach, [f"{r.probe}:ok" if r.success else f"{r.probe}:{r.reason}" for r in results])
+        for name, reach, results in rows
+    ]
+    widest = max((len(p) for _, _, probes in cells for p in probes), default=8)
+    out.add_column("agency / device", overflow="fold")
+    out.add_column("reachable", no_wrap=True)
+    out.add_column("probes", min_width=widest, overflow="fold")
+    out.add_column("interfaces up", no_wrap=True)
+    out.add_column("neighbours", no_wrap=True)
+    for (name, reach, probes), (_, _, results) in zip(cells, rows, strict=True):
         ifs = [i for r in results if r.success for i in r.interfaces]
         up = f"{sum(bool(i.oper_up) for i in ifs)}/{len(ifs)}" if ifs else "-"
         nbrs = sum(len(r.neighbours) for r in results if r.success and r.lldp_read)
-        table.add_row(name, reach, probes, up, str(nbrs))
-    return table
+        out.add_row(name, reach, " ".join(probes), up, str(nbrs))
+    return out

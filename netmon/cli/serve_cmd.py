@@ -30,6 +30,7 @@ from netmon.cli.sharding import Plan, ShardByOpt, ShardOpt
 from netmon.cli.validate_cmd import ConfigOpt, InventoryOpt
 from netmon.config import Settings, load_config
 from netmon.errors import NetmonError
+from netmon.export.availability.service import AvailabilitySource
 from netmon.export.http import ReloadOutcome, build_app, parse_listen, start_server
 from netmon.export.state import (
     AgencyDebounce,
@@ -109,8 +110,8 @@ class Service:
             # each cycle pays only for the current state. A reload brings a new one, and with
             # it the shard's plan (what it polls and owns).
             plan, self._plan = self._plan, None
-            if plan is None or plan.inventory is not inv:
-                plan = await asyncio.to_thread(Plan.of, inv, self.shard)
+            if plan is None or plan.inventory is not inv or plan.management != settings.management:
+                plan = await asyncio.to_thread(Plan.of, inv, self.shard, None, settings.management)
             state = self.holder.get()
             facts = replace(state.facts, shard_agencies=plan.sizes, inventory_name=inv.name)
             self.holder.set(replace(state, facts=facts))
@@ -171,7 +172,7 @@ class Service:
                 # a secret the new files need that cannot be read: refused like a bad file
                 # what this shard would poll of the new inventory (kept for the run if it is
                 # accepted: at national size a plan is a Topology, a second or two)
-                plan = await asyncio.to_thread(Plan.of, inv, self.shard)
+                plan = await asyncio.to_thread(Plan.of, inv, self.shard, None, settings.management)
                 unusable = unusable_secrets(settings, inv, plan.selection())
                 self._plan = None if unusable else plan
                 if unusable:
@@ -297,10 +298,22 @@ def serve(
         print(f"netmon: error: invalid web config {web_config}", file=sys.stderr)
         raise typer.Exit(1) from None
     split = Shard.parse(shard, shard_by) if shard else None
-    plan = Plan.of(inv, split)
+    plan = Plan.of(inv, split, management=settings.management)
     ensure_secrets(settings, inv, plan.selection())
     service = Service(inventory, config, inv, settings, split, plan=plan)
     asyncio.run(_serve(service, address, web, enable_lifecycle))
+
+
+def _availability_source(service: Service) -> AvailabilitySource:
+    """config.yaml's Prometheus and time zone and the inventory's order, as of now (reloads
+    change them)."""
+    settings, inv = service.settings, service.inventory
+    return AvailabilitySource(
+        settings.availability_prometheus,
+        settings.availability_timezone,
+        tuple(lv.id for lv in inv.levels),
+        tuple(g.id for g in inv.groups),
+    )
 
 
 async def _serve(service: Service, address: str, web: WebConfig | None, lifecycle: bool) -> None:
@@ -316,7 +329,13 @@ async def _serve(service: Service, address: str, web: WebConfig | None, lifecycl
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, on_hup)
-    app = build_app(service.holder, service.reload, web, lifecycle=lifecycle)
+    app = build_app(
+        service.holder,
+        service.reload,
+        web,
+        lifecycle=lifecycle,
+        availability=lambda: _availability_source(service),
+    )
     runner = await start_server(app, address, web)
     log.info("serving on %s (%s)", address, "https" if web and web.cert_file else "http")
     try:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from netmon.export.state import CycleSummary
-from netmon.model import Inventory, Snapshot
+from netmon.model import Inventory, Management, Snapshot
 from netmon.model.shard import Shard
 from netmon.poller import Selection
 from netmon.topology import Topology
@@ -40,8 +40,15 @@ class Plan:
     """One inventory as one shard sees it (or the whole of it, unsharded): what it polls,
     the Topology its snapshots come from, and the share of them it exports."""
 
-    def __init__(self, inventory: Inventory, shard: Shard | None, topology: Topology | None):
+    def __init__(
+        self,
+        inventory: Inventory,
+        shard: Shard | None,
+        topology: Topology | None,
+        management: Management = "inband",
+    ):
         self.inventory = inventory
+        self.management = management  # what a silent device means to the Topology
         self.shard = shard if shard is not None else Shard.whole()
         self.sizes = shard_sizes(inventory, self.shard)  # agencies of each shard of the split
         self._topology = topology
@@ -52,16 +59,21 @@ class Plan:
 
     @classmethod
     def of(
-        cls, inventory: Inventory, shard: Shard | None, topology: Topology | None = None
+        cls,
+        inventory: Inventory,
+        shard: Shard | None,
+        topology: Topology | None = None,
+        management: Management = "inband",
     ) -> Plan:
         """topology: the inventory's, when the caller has one already; otherwise one is made
-        when first needed (a shard needs it at once, to know what it polls)."""
-        return cls(inventory, shard, topology)
+        when first needed (a shard needs it at once, to know what it polls), managed as
+        `management` says (config.yaml's poll.management)."""
+        return cls(inventory, shard, topology, management)
 
     @property
     def topology(self) -> Topology:
         if self._topology is None:
-            self._topology = Topology(self.inventory)
+            self._topology = Topology(self.inventory, self.management)
         return self._topology
 
     def selection(self, base: Selection | None = None) -> Selection:

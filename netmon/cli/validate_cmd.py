@@ -13,8 +13,15 @@ from netmon.errors import Problem
 from netmon.inventory import check_inventory
 from netmon.inventory.cache import InventoryCache
 
+# NETMON_INVENTORY: `netmon lab exec` sets it to the inventory the lab replicates.
 InventoryOpt = Annotated[
-    Path, typer.Option("--inventory", "-i", help="inventory folder (every *.yaml in it)")
+    Path,
+    typer.Option(
+        "--inventory",
+        "-i",
+        help="inventory folder (every *.yaml in it)",
+        envvar="NETMON_INVENTORY",
+    ),
 ]
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="runtime settings file")]
 NoCacheOpt = Annotated[

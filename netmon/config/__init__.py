@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from netmon.config.credentials import (
     CREDENTIALS,
@@ -22,6 +24,7 @@ from netmon.config.credentials import (
     secret_problems,
 )
 from netmon.errors import ConfigError, Problem
+from netmon.model import MANAGEMENT_MODES, Management
 from netmon.probes import KINDS, ProbeKind, ProbeSettings
 from netmon.yamlspec import (
     ROOT,
@@ -37,6 +40,7 @@ from netmon.yamlspec import (
 
 __all__ = [
     "DEFAULT_LISTEN",
+    "DEFAULT_TIMEZONE",
     "SPEC",
     "ConfigError",
     "Credential",
@@ -59,6 +63,8 @@ DEFAULT_INTERVAL_S = 10.0
 DEFAULT_DEADLINE_S = 8.0
 # Without a deadline of its own, a short interval gets one that still ends in time.
 DEADLINE_SHARE = 0.8
+# The time zone availability reports are read in (Huế's): `availability.timezone`.
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,10 @@ class Settings:
     concurrency: int = 200
     down_after: int = 3
     full_every: int = 10
+    # How this netmon reaches the devices: over MetroNet itself (inband) or a separate
+    # management network (oob). In-band, a device silent behind a failure is "unreachable",
+    # not down (docs/topology.md).
+    management: Management = "inband"
     # Per probe kind: a loaded config.yaml has every kind (what it sets over the defaults); a
     # kind missing here runs on its declared defaults, and a plain ProbeSettings is completed
     # with the kind's own (ProbeKind.settings_from).
@@ -79,6 +89,10 @@ class Settings:
     ssh_known_hosts: Path | None = None
     listen: str = DEFAULT_LISTEN
     credentials: dict[str, Credential] = field(default_factory=dict)
+    # The operator's Prometheus that availability reports (/api/availability, and `netmon
+    # report availability` without --prometheus) query; None: not configured.
+    availability_prometheus: str | None = None
+    availability_timezone: str = DEFAULT_TIMEZONE
     source: str = ""
 
     def probe(self, kind: str) -> ProbeSettings:
@@ -119,6 +133,13 @@ SPEC = Obj(
                     "full_every": Field(
                         Int(minimum=1, maximum=10000, doc="full table re-read every N cycles")
                     ),
+                    "management": Field(
+                        Str(
+                            enum=MANAGEMENT_MODES,
+                            doc="how netmon reaches the devices: inband (over MetroNet itself, "
+                            "the default) or oob (a separate management network)",
+                        )
+                    ),
                 }
             )
         ),
@@ -128,6 +149,22 @@ SPEC = Obj(
             Obj({"known_hosts": Field(Str(doc="known_hosts file; host keys are verified"))})
         ),
         "credentials": Field(CREDENTIALS),
+        "availability": Field(
+            Obj(
+                {
+                    "prometheus": Field(
+                        Str(
+                            doc="URL of the Prometheus that availability reports query, e.g. "
+                            "http://127.0.0.1:9090 (default: none)"
+                        )
+                    ),
+                    "timezone": Field(
+                        Str(doc=f"IANA time zone of the reports (default {DEFAULT_TIMEZONE})")
+                    ),
+                },
+                doc="availability reports: netmon report availability, /api/availability",
+            )
+        ),
     },
     title="netmon config.yaml",
     doc="netmon runtime settings; see docs/configuration.md",
@@ -204,6 +241,40 @@ def _cross_checks(data: Mapping, file: str) -> list[Problem]:
                     f"for example {DEFAULT_LISTEN}",
                 )
             )
+    return out + _availability_problems(data.get("availability", Mapping()), file)
+
+
+def _availability_problems(section: Mapping, file: str) -> list[Problem]:
+    out: list[Problem] = []
+    url = section.get("prometheus")
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            line, col = section.at["prometheus"]
+            out.append(
+                Problem(
+                    file,
+                    line,
+                    col,
+                    f"availability.prometheus '{url}' is not an http(s) URL",
+                    "for example http://127.0.0.1:9090",
+                )
+            )
+    tz = section.get("timezone")
+    if tz is not None:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            line, col = section.at["timezone"]
+            out.append(
+                Problem(
+                    file,
+                    line,
+                    col,
+                    f"availability.timezone '{tz}' is not a time zone",
+                    f"an IANA name, for example {DEFAULT_TIMEZONE}",
+                )
+            )
     return out
 
 
@@ -214,6 +285,7 @@ def _build(data: Mapping, path: Path) -> Settings:
     if "deadline_s" not in poll and "interval_s" in poll:
         poll["deadline_s"] = min(DEFAULT_DEADLINE_S, DEADLINE_SHARE * poll["interval_s"])
     known = data.get("ssh", {}).get("known_hosts")
+    availability = data.get("availability", {})
     return Settings(
         **poll,
         probes={
@@ -225,6 +297,8 @@ def _build(data: Mapping, path: Path) -> Settings:
         credentials={
             name: credential(c, base, str(path)) for name, c in data.get("credentials", {}).items()
         },
+        availability_prometheus=availability.get("prometheus"),
+        availability_timezone=availability.get("timezone", DEFAULT_TIMEZONE),
         source=str(path),
     )
 

@@ -1,7 +1,9 @@
 """The exporter's HTTP server (aiohttp): renders the latest state, never probes.
 
-No handler reads a query parameter or a header other than Authorization and Accept-Encoding,
-and none can start a cycle: what netmon probes is decided by the inventory alone. Reload is a
+No handler reads a header other than Authorization and Accept-Encoding, and none can start a
+cycle: what netmon probes is decided by the inventory alone. Only /api/availability reads
+query parameters (the period, the selection, the format); it asks the Prometheus config.yaml
+names, never one named in the request. Reload is a
 callback the composition root provides (it reloads inventory and config from their files,
 never from the request).
 """
@@ -10,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import html
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -19,11 +20,14 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from netmon.errors import RenderError
-from netmon.export import nodegraph
+from netmon.export import landing, nodegraph, webmap
 from netmon.export.access import access_middleware
+from netmon.export.availability.service import AvailabilitySource
+from netmon.export.availability.service import handler as availability_handler
 from netmon.export.families import CONTENT_TYPE
 from netmon.export.metrics import exposition
 from netmon.export.report import render as render_report
+from netmon.export.report.dot import pages as district_pages
 from netmon.export.state import ExportState, StateHolder
 from netmon.export.webconfig import WebConfig
 from netmon.model import snapshot_to_json
@@ -39,16 +43,6 @@ class ReloadOutcome:
 
 ReloadCallback = Callable[[], Awaitable[ReloadOutcome]]
 
-_LINKS = (
-    ("/metrics", "Prometheus metrics"),
-    ("/topology.svg", "Sơ đồ mạng / topology picture"),
-    ("/topology/nodes.json", "Node Graph: nodes"),
-    ("/topology/edges.json", "Node Graph: edges"),
-    ("/api/snapshot", "Snapshot (JSON)"),
-    ("/-/healthy", "healthy"),
-    ("/-/ready", "ready"),
-)
-
 
 class _Cache:
     """Per state version: the metrics (plain and gzipped) and the SVG, each made once, in a
@@ -57,7 +51,7 @@ class _Cache:
     def __init__(self, holder: StateHolder) -> None:
         self.holder = holder
         self._metrics: tuple[int, asyncio.Future[tuple[bytes, bytes]]] | None = None
-        self._svg: tuple[int, asyncio.Task[str]] | None = None
+        self._svg: dict[str | None, tuple[int, asyncio.Task[str]]] = {}
 
     def metrics(self) -> asyncio.Future[tuple[bytes, bytes]]:
         version = self.holder.version
@@ -66,15 +60,21 @@ class _Cache:
             self._metrics = (version, task)
         return self._metrics[1]
 
-    def svg(self) -> asyncio.Task[str]:
-        """One graphviz run per state, shared by concurrent requests, off the event loop."""
+    def svg(self, page: str | None = None) -> asyncio.Task[str]:
+        """One graphviz run per state and page (None: the overview), shared by concurrent
+        requests, off the event loop."""
         version = self.holder.version
-        if self._svg is None or self._svg[0] != version:
+        cached = self._svg.get(page)
+        if cached is None or cached[0] != version:
+            if any(v != version for v, _ in self._svg.values()):
+                self._svg = {}  # a new state: drop the old pages
             snap = self.holder.get().snapshot
             assert snap is not None
-            task = asyncio.ensure_future(asyncio.to_thread(render_report, snap, "topology", "svg"))
-            self._svg = (version, task)
-        return self._svg[1]
+            task = asyncio.ensure_future(
+                asyncio.to_thread(render_report, snap, "topology", "svg", page)
+            )
+            cached = self._svg[page] = (version, task)
+        return cached[1]
 
 
 def _bodies(state: ExportState) -> tuple[bytes, bytes]:
@@ -88,23 +88,19 @@ def build_app(
     web_config: WebConfig | None = None,
     *,
     lifecycle: bool = False,
+    availability: Callable[[], AvailabilitySource] | None = None,
 ) -> web.Application:
     """`lifecycle`: answer POST/PUT /-/reload (off by default, as Prometheus'
     --web.enable-lifecycle: anyone who reaches the port could otherwise make netmon re-read
-    its files; SIGHUP always works)."""
+    its files; SIGHUP always works). `availability`: where /api/availability finds its
+    Prometheus (config.yaml's, read on each request); without it the endpoint says 503."""
     cache = _Cache(holder)
 
     async def index(_: web.Request) -> web.Response:
-        state = holder.get()
-        name = html.escape(state.snapshot.inventory if state.snapshot else "netmon")
-        items = "".join(f'<li><a href="{u}">{html.escape(t)}</a></li>' for u, t in _LINKS)
-        body = (
-            f"<!doctype html><html lang=vi><meta charset=utf-8><title>netmon</title>"
-            f"<h1>netmon — {name}</h1><p>Giám sát kết nối MetroNet / MetroNet connectivity "
-            f"monitor. {'Sẵn sàng / ready' if state.ready else 'Chưa có chu kỳ nào / no cycle yet'}"
-            f".</p><ul>{items}</ul></html>"
+        asks = availability is not None and bool(availability().prometheus)
+        return web.Response(
+            text=landing.page(holder.get(), availability=asks), content_type="text/html"
         )
-        return web.Response(text=body, content_type="text/html")
 
     async def metrics(request: web.Request) -> web.Response:
         headers = {"Content-Type": CONTENT_TYPE}
@@ -131,14 +127,25 @@ def build_app(
     def _no_snapshot() -> web.Response:
         return web.Response(status=503, text="No snapshot yet: the first cycle has not ended.\n")
 
-    async def svg(_: web.Request) -> web.Response:
-        if holder.get().snapshot is None:
+    async def svg(request: web.Request) -> web.Response:
+        snap = holder.get().snapshot
+        if snap is None:
             return _no_snapshot()
+        page = request.match_info.get("page")
+        # A district page is one of the snapshot's own (never a file name or anything else).
+        if page is not None and page not in district_pages(snap):
+            return web.Response(status=404, text=f"No district page {page!r}.\n")
         try:
-            text = await asyncio.shield(cache.svg())
+            text = await asyncio.shield(cache.svg(page))
         except RenderError as exc:
             return web.Response(status=503, text=f"Cannot draw the topology: {exc}\n")
         return web.Response(text=text, content_type="image/svg+xml")
+
+    assets = webmap.load_assets()
+
+    async def asset(request: web.Request) -> web.Response:
+        found = assets[request.path]
+        return web.Response(body=found.body, content_type=found.content_type)
 
     def _json(fn: Callable[..., object]) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handler(_: web.Request) -> web.Response:
@@ -163,9 +170,16 @@ def build_app(
     app.router.add_post("/-/reload", do_reload)
     app.router.add_put("/-/reload", do_reload)
     app.router.add_get("/topology.svg", svg)
+    app.router.add_get("/topology/{page}.svg", svg)
+    for url in assets:
+        app.router.add_get(url, asset)
     app.router.add_get("/topology/nodes.json", _json(nodegraph.nodes))
     app.router.add_get("/topology/edges.json", _json(nodegraph.edges))
     app.router.add_get("/api/snapshot", api_snapshot)
+    app.router.add_get(
+        "/api/availability",
+        availability_handler(availability or (lambda: AvailabilitySource(None, ""))),
+    )
     return app
 
 

@@ -27,7 +27,9 @@ from netmon.export.state import ExportState, StateHolder
 from netmon.model import Snapshot
 
 _AGENCY = ["agency", "level", "group"]
-_STATUS = {"up": 1.0, "down": 0.0}  # "unknown" (never probed) is left out, not guessed
+# "unknown" (never probed) and "unreachable" (silent behind a failure, in-band) are left out:
+# neither says anything about the device itself.
+_STATUS = {"up": 1.0, "down": 0.0}
 
 
 class Exposition:
@@ -100,7 +102,14 @@ def _names(s: Snapshot) -> list[Family]:
     )
     for g in s.groups:
         group.add([g.id, g.name, g.kind], 1)
-    return [level, group]
+    service = gauge(
+        "netmon_service_info",
+        "An upstream service agencies reach and its name.",
+        ["service", "name"],
+    )
+    for svc in s.services:
+        service.add([svc.id, svc.name], 1)
+    return [level, group, service]
 
 
 def _agencies(s: Snapshot) -> list[Family]:
@@ -171,8 +180,15 @@ def _devices(s: Snapshot) -> list[Family]:
     )
     up = gauge(
         "netmon_device_up",
-        "1 if a probe of the device succeeded, 0 if all failed (absent: not probed).",
+        "1 if a probe of the device succeeded, 0 if all failed and nothing failed in front of "
+        "it (absent: not probed, or unreachable behind a failure).",
         ["device", "role"],
+    )
+    behind = gauge(
+        "netmon_device_unreachable_cause",
+        "1 per failed element a silent device is unreachable behind (in-band management: "
+        "every path from the NOC crosses it); absent unless the device is unreachable.",
+        ["device", "role", "cause_kind", "cause_id", "cause_state"],
     )
     path = gauge(
         "netmon_device_reachable",
@@ -185,7 +201,10 @@ def _devices(s: Snapshot) -> list[Family]:
         if d.status in _STATUS:
             up.add([d.id, d.role], _STATUS[d.status])
         path.add([d.id, d.role], float(d.reachable))
-    return [info, up, path]
+        if d.status == "unreachable":
+            for c in d.causes:
+                behind.add([d.id, d.role, c.kind, c.id, c.state], 1)
+    return [info, up, path, behind]
 
 
 def _redundancy(s: Snapshot) -> list[Family]:

@@ -13,7 +13,12 @@ from typing import Any
 
 from netmon.model import Snapshot
 
-_COLOUR = {"up": "#56A64B", "down": "#E02F44", "unknown": "#8E8E8E"}
+_COLOUR = {"up": "#56A64B", "down": "#E02F44", "unknown": "#8E8E8E", "unreachable": "#F2CC0C"}
+_MAINSTAT = {
+    "up": "hoạt động / up",
+    "down": "mất kết nối / down",
+    "unreachable": "không tới được / unreachable",
+}
 _ROLE_RADIUS = {"core": 40, "pop": 30, "cpe": 16}
 
 
@@ -38,14 +43,15 @@ def nodes(s: Snapshot) -> list[dict[str, Any]]:
                 "id": d.id,
                 "title": title,
                 "subtitle": f"{d.role} {d.id}",
-                "mainstat": {"up": "hoạt động / up", "down": "mất kết nối / down"}.get(
-                    state, "chưa rõ / unknown"
-                ),
+                "mainstat": _MAINSTAT.get(state, "chưa rõ / unknown"),
                 "secondarystat": agency.group if agency else (site.group or "") if site else "",
                 "color": _COLOUR[state],
                 "arc__up": 1.0 if state == "up" else 0.0,
                 "arc__down": 1.0 if state == "down" else 0.0,
                 "arc__unknown": 1.0 if state == "unknown" else 0.0,
+                # Silent behind a failure (in-band): neither up nor down.
+                "arc__unreachable": 1.0 if state == "unreachable" else 0.0,
+                "detail__behind": ", ".join(f"{c.kind} {c.id} {c.state}" for c in d.causes),
                 "nodeRadius": _ROLE_RADIUS.get(d.role, 16),
                 "detail__role": d.role,
                 "detail__agency": d.agency or "",

@@ -91,19 +91,40 @@ def to_file_sd(inv: Inventory) -> str:
     return json.dumps(targets, ensure_ascii=False, indent=2)
 
 
-def to_nornir(inv: Inventory) -> str:
-    """A nornir SimpleInventory hosts file (credentials stay out: nornir gets them elsewhere)."""
+def to_nornir(inv: Inventory) -> dict[str, str]:
+    """nornir's SimpleInventory: hosts.yaml, groups.yaml (every group a host names, so the
+    inventory loads) and defaults.yaml. Credentials stay out: nornir gets them elsewhere.
+
+    A host's groups are the inventory's device groups (`device_groups:`) it belongs to, and
+    `role_<role>`; each group carries what all its hosts share (platform), the rest is per host.
+    """
     facts = _device_facts(inv)
-    hosts = {
-        d.id: {
+    hosts: dict[str, Any] = {}
+    members: dict[str, list[str]] = {}
+    for d in inv.devices:
+        groups = [*d.groups, f"role_{d.role}"]
+        for g in groups:
+            members.setdefault(g, []).append(d.platform)
+        hosts[d.id] = {
             "hostname": str(d.mgmt),
             "platform": d.platform,
-            "groups": list(d.groups),
+            "groups": groups,
             "data": {k: v for k, v in facts[d.id].items() if k not in ("device", "platform")},
         }
-        for d in inv.devices
+    groups_doc: dict[str, Any] = {}
+    for g, platforms in sorted(members.items()):
+        shared = set(platforms)
+        groups_doc[g] = {"platform": platforms[0]} if len(shared) == 1 else {}
+        groups_doc[g]["data"] = {"netmon_group": g}
+
+    def dump(doc: dict[str, Any]) -> str:
+        return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+
+    return {
+        "hosts.yaml": dump(hosts),
+        "groups.yaml": dump(groups_doc),
+        "defaults.yaml": dump({"data": {"netmon_inventory": inv.name}}),
     }
-    return yaml.safe_dump(hosts, allow_unicode=True, sort_keys=False)
 
 
 def to_ansible(inv: Inventory) -> str:
@@ -123,9 +144,11 @@ def to_ansible(inv: Inventory) -> str:
     return yaml.safe_dump({"all": {"children": children}}, allow_unicode=True, sort_keys=False)
 
 
+# One document, printed on stdout.
 FORMATS: dict[str, Callable[[Inventory], str]] = {
     "json": to_json,
-    "nornir": to_nornir,
     "ansible": to_ansible,
     "file_sd": to_file_sd,
 }
+# Several files (name -> text), written to a folder.
+FOLDERS: dict[str, Callable[[Inventory], dict[str, str]]] = {"nornir": to_nornir}

@@ -21,17 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from netmon.errors import LabError
+from netmon.errors import LabError, PrometheusError
 from netmon.export.report import render
+from netmon.lab import demo_availability, lab_down, lab_up, netns
 from netmon.lab import demo_incident as incident
 from netmon.lab import demo_stack as stack
 from netmon.lab import demo_text as text
-from netmon.lab import lab_down, lab_up, netns
 from netmon.lab.demo_inventory import write_subset
 from netmon.lab.demo_watch import Alertmanager, Netmon, Prometheus
 from netmon.lab.paths import LabPaths
 from netmon.lab.plan import DaemonMode, Deviation
 from netmon.lab.state import LabState
+from netmon.model import Management
 
 FIRST_CYCLE_BUDGET_S = 300.0
 WARM_BUDGET_S = 120.0  # for a cycle in which the deadline cut no SNMP read
@@ -54,6 +55,7 @@ class DemoOptions:
     daemons: DaemonMode = "full"
     exporters: Path = Path("exporters")
     pop: str | None = None  # the PoP to cut; None: the one whose loss cuts off most agencies
+    management: Management = "inband"
 
 
 class Demo:
@@ -116,12 +118,16 @@ class Demo:
             self.screen.note(line)
         with self._phase("lab up", f"bringing up the lab from {inv_dir} (real daemons)"):
             state = lab_up(
-                inv_dir, self.paths.root, daemons=self.opts.daemons, forwards=ports.all()
+                inv_dir,
+                self.paths.root,
+                daemons=self.opts.daemons,
+                forwards=ports.all(),
+                management=self.opts.management,
             )
         self._check_forwards(state, ports)
         self.plan_deviations = state.plan.deviations
         self.screen.note(text.lab_line(state, self.times["lab up"]))
-        stack.write_configs(self.paths, ports, self.opts.exporters)
+        stack.write_configs(self.paths, ports, self.opts.exporters, self.opts.management)
         self.services = stack.start_all(self.paths, ports, inv_dir, exe)
         self.screen.note(
             "started in the noc: "
@@ -155,6 +161,7 @@ class Demo:
             f"every {stack.PROM_INTERVAL}, the rules' `for: {stack.SHORTENED_FOR}` is "
             f"{stack.DEMO_FOR} in the demo's copy (production: 30 s, 30 s, 1m)"
         )
+        cut_at = time.time()
         incident.cut(self.paths, target, True)
         with self._phase(
             "alerts", f"waiting for netmon and the alerts to notice {target.pop}"
@@ -168,7 +175,22 @@ class Demo:
         with self._phase("recovery", "waiting for coverage and alerts to recover") as u:
             incident.watch_restore(prom, target, u, seen)
         out(text.restore_report(target, seen))
+        self._availability(prom.url, cut_at, time.time())
         return 0 if seen.fired and seen.recovered else 1
+
+    def _availability(self, url: str, cut_at: float, restored_at: float) -> None:
+        """The incident in the availability report, once its last minute is over."""
+        period = demo_availability.period_around(cut_at, restored_at)
+        wait = period.end + demo_availability.WAIT_AFTER_S - time.time()
+        with self._phase("availability", "availability over the incident, from Prometheus"):
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                report = demo_availability.measure(url, period)
+            except PrometheusError as exc:  # the incident was shown: say so, do not fail it
+                self.screen.note(f"availability report: {exc}")
+                return
+        self.screen.out(demo_availability.summary(report, url))
 
     def _warm(self, prom: Prometheus, update: Callable[[str], None]) -> None:
         end = time.monotonic() + WARM_BUDGET_S

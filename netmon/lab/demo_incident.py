@@ -20,6 +20,8 @@ from netmon.model import Snapshot
 
 INCIDENT_BUDGET_S = 180.0  # longest wait for the alerts, and again for the recovery
 POLL_S = 1.0
+UNREACHABLE_DEVICES = "count by (device) (netmon_device_unreachable_cause == 1)"
+DOWN_DEVICES = "netmon_device_up == 0"
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Outcome:
     all_firing_s: float | None = None  # AgencyUnreachable for every agency cut off
     causes: list[dict[str, str]] = field(default_factory=list)  # netmon_agency_cut_off_cause
     firing: set[str] = field(default_factory=set)  # agencies with AgencyUnreachable firing
+    unreachable_devices: int = 0  # the most devices netmon said were unreachable behind the cut
+    down_devices: set[str] = field(default_factory=set)  # devices netmon said were down
     coverage_back_s: float | None = None
     alerts_clear_s: float | None = None
     after: tuple[int, int] | None = None
@@ -108,6 +112,9 @@ def watch_cut(
             out.causes = causes  # the widest picture seen: an alert set of one cycle may lag
         firing = {a.get("agency", "?") for a in prom.firing("AgencyUnreachable")}
         out.firing |= firing
+        behind = {r["metric"].get("device") for r in prom.query(UNREACHABLE_DEVICES)}
+        out.unreachable_devices = max(out.unreachable_devices, len(behind))
+        out.down_devices |= {r["metric"].get("device", "?") for r in prom.query(DOWN_DEVICES)}
         if firing and out.unreachable_s is None:
             out.unreachable_s = now
         everyone = bool(out.cut_agencies) and out.cut_agencies <= out.firing

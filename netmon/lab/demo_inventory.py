@@ -1,4 +1,4 @@
-"""`netmon demo --agencies N`: the first N agencies as an inventory folder of their own.
+"""`netmon demo|lab up --agencies N`: the first N agencies as an inventory folder of their own.
 
 The lab builds only those agencies (netmon.lab.plan.subset), and `netmon serve` must poll the
 same inventory, or coverage would count the agencies the lab left out as cut off. So the demo
@@ -20,8 +20,11 @@ from netmon.model import Inventory
 SUBSET_FILE = "inventory.yaml"
 
 
-def write_subset(source: Path, agencies: int, folder: Path) -> Inventory:
-    """Write the first `agencies` agencies of `source` to `folder`; return it as loaded."""
+def write_subset(
+    source: Path, agencies: int, folder: Path, *, command: str = "netmon demo"
+) -> Inventory:
+    """Write the first `agencies` agencies of `source` to `folder`; return it as loaded.
+    `command`: what wrote it, said in the file's first line (demo, or `lab up`)."""
     inv = subset(load_inventory(source), agencies)
     raw = read_folder(source)
     agency_ids = {a.id for a in inv.agencies}
@@ -56,7 +59,7 @@ def write_subset(source: Path, agencies: int, folder: Path) -> Inventory:
         "links": kept("links", link_ids),
     }
     folder.mkdir(parents=True, exist_ok=True)
-    header = f"# Written by `netmon demo --agencies {agencies}` from {source}: do not edit.\n"
+    header = f"# Written by `{command} --agencies {agencies}` from {source}: do not edit.\n"
     text = json.dumps(doc, ensure_ascii=False, indent=1, default=str)
     (folder / SUBSET_FILE).write_text(header + text + "\n", encoding="utf-8")
     return load_inventory(folder)

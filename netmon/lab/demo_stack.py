@@ -23,6 +23,7 @@ from pathlib import Path
 from netmon.errors import LabError
 from netmon.lab.creds import config_credentials
 from netmon.lab.paths import ENV_STATE_DIR, NOC, LabPaths
+from netmon.model import Management
 
 # Demo timings. A targeted SNMP cycle of 467 agencies takes a few seconds on a busy 2-core
 # machine, so netmon polls every 10 s; Prometheus scrapes and evaluates every 5 s; the alerts'
@@ -130,7 +131,9 @@ def demo_rules(shipped: str) -> str:
     return "# The demo's copy of exporters/prometheus/rules/netmon.rules.yml: shorter\n" + text
 
 
-def write_configs(paths: LabPaths, ports: Ports, exporters: Path) -> Path:
+def write_configs(
+    paths: LabPaths, ports: Ports, exporters: Path, management: Management = "inband"
+) -> Path:
     """config.yaml for serve, prometheus.yml with the demo rules, alertmanager.yml; returns
     the folder."""
     folder = demo_dir(paths)
@@ -152,7 +155,7 @@ def write_configs(paths: LabPaths, ports: Ports, exporters: Path) -> Path:
     (folder / "config.yaml").write_text(
         "# netmon demo: netmon's default probe settings, short intervals, this lab's secrets.\n"
         f"poll: {{interval_s: {POLL_INTERVAL_S}, jitter_s: 0, deadline_s: {POLL_DEADLINE_S},"
-        " concurrency: 48, down_after: 2, full_every: 10}\n"
+        f" concurrency: 48, down_after: 2, full_every: 10, management: {management}}}\n"
         f"probes: {{ssh: {{concurrency: {SSH_CONCURRENCY}}}}}\n"
         f"listen: 127.0.0.1:{ports.netmon}\n" + config_credentials(paths),
         "utf-8",

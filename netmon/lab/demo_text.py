@@ -11,10 +11,15 @@ from netmon.lab.state import LabState
 
 def lab_line(state: LabState, took: float) -> str:
     plan = state.plan
+    how = (
+        "the noc reaches every device over the lab's cables (in-band, OSPF)"
+        if plan.management == "inband"
+        else "the noc reaches every device over a management bridge (out-of-band)"
+    )
     return (
         f"lab up in {took:.1f} s: {len(plan.nodes)} devices in network namespaces, "
         f"{sum(1 for w in plan.wires if w.b)} cables, {len(plan.deviations)} seeded differences "
-        "from the inventory (field reality)"
+        f"from the inventory (field reality); {how}"
     )
 
 
@@ -22,8 +27,9 @@ def where(ports: stack.Ports, paths: LabPaths) -> str:
     n, p, a = ports.netmon, ports.prometheus, ports.alertmanager
     return (
         "\nWhere to look (forwarded from the lab's noc to this host):\n"
-        f"  netmon          http://127.0.0.1:{n}/   (metrics, snapshot, links)\n"
-        f"  topology        http://127.0.0.1:{n}/topology.svg\n"
+        f"  netmon          http://127.0.0.1:{n}/   (coverage, causes, links)\n"
+        f"  map             http://127.0.0.1:{n}/map   (search an agency, click a district)\n"
+        f"  topology        http://127.0.0.1:{n}/topology.svg   (printable, a page a district)\n"
         f"  Prometheus      http://127.0.0.1:{p}/   (rules: http://127.0.0.1:{p}/rules)\n"
         f"  alerts          http://127.0.0.1:{p}/alerts\n"
         f"  Alertmanager    http://127.0.0.1:{a}/\n"
@@ -53,6 +59,12 @@ def cut_report(
         more = " ..." if len(names) > 5 else ""
         count = f"{len(names)} agenc{'y' if len(names) == 1 else 'ies'}"
         lines.append(f"    {cause}: {count} ({', '.join(names[:5])}{more})")
+    lines.append(
+        f"  devices silent behind the cut: {s.unreachable_devices} unreachable "
+        "(netmon_device_unreachable_cause), none of them paged as down; devices down "
+        f"(netmon_device_up 0): {len(s.down_devices)}"
+        + (f" ({', '.join(sorted(s.down_devices)[:5])})" if s.down_devices else "")
+    )
     fired = len(s.firing & s.cut_agencies)
     lines += [
         f"  PoPDown for {t.pop}: "

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from netmon.errors import LabError
+from netmon.lab import routing
 from netmon.lab.paths import NOC
 from netmon.lab.plan import (
     MAX_IFNAME,
@@ -25,7 +26,7 @@ from netmon.lab.plan import (
     check_lab_inventory,
     noc_address,
 )
-from netmon.model import Endpoint, Inventory, Link
+from netmon.model import Endpoint, Inventory, Link, Management
 
 
 @dataclass
@@ -55,6 +56,7 @@ def build_plan(
     deviations: int = 1,
     daemons: DaemonMode = "full",
     lldp_interval: int | None = None,
+    management: Management = "inband",
 ) -> LabPlan:
     network = check_lab_inventory(inv)
     rng = random.Random(seed)  # noqa: S311 (seeded on purpose: reproducible labs)
@@ -116,16 +118,24 @@ def build_plan(
     if lldp_interval is None:
         # 1 s costs about a core at 470 nodes (FIELD-NOTES); small labs want fast convergence.
         lldp_interval = 1 if len(nodes) <= 60 else 30
+    noc = Node(NOC, "noc", noc_address(inv, network), ())
+    transfer = None
+    if management == "inband":
+        used = {d.mgmt for d in inv.devices} | {noc.mgmt}
+        n_cables = sum(1 for w in wires.values() if w.b is not None) + len(inv.core_devices())
+        transfer = routing.transfer_block(network, used, n_cables)
     return LabPlan(
         name=inv.name,
         network=network,
-        noc=Node(NOC, "noc", noc_address(inv, network), ()),
+        noc=noc,
         nodes=nodes,
         wires=tuple(wires.values()),
         deviations=tuple(found),
         seed=seed,
         daemons=daemons,
         lldp_interval=lldp_interval,
+        management=management,
+        transfer=transfer,
     )
 
 

@@ -7,12 +7,13 @@ uts namespaces (private /run, hostname): those are entered through one of its da
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 from netmon.errors import LabError
 from netmon.lab import netns
-from netmon.lab.paths import ENV_STATE_DIR, NOC, LabPaths
+from netmon.lab.paths import ENV_INVENTORY, ENV_STATE_DIR, NOC, LabPaths
 from netmon.lab.state import load
 
 
@@ -45,5 +46,9 @@ def exec_argv(paths: LabPaths, node: str, cmd: list[str]) -> list[str]:
 
 
 def exec_env(paths: LabPaths) -> dict[str, str]:
-    """The environment for CMD: it finds this lab (guard, status) wherever it runs."""
-    return dict(os.environ, **{ENV_STATE_DIR: str(paths.root)})
+    """The environment for CMD: it finds this lab (guard, status) wherever it runs, and the
+    inventory the lab replicates (the default of netmon's --inventory; -i still wins)."""
+    env = dict(os.environ, **{ENV_STATE_DIR: str(paths.root)})
+    with contextlib.suppress(LabError):  # no lab here: exec_argv says so
+        env[ENV_INVENTORY] = load(paths).inventory
+    return env

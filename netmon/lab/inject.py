@@ -8,6 +8,13 @@ Every change is recorded in lab.json, so `lab status` shows it and `down` undoes
 - loss NODE PCT: an nftables rule in the node drops PCT % of what arrives on mgmt0.
 - delay NODE MS: nftables redirects SNMP and SSH arriving on mgmt0 to a seeded userspace relay
   in the node that holds each request MS (± jitter) before passing it on. No netem here.
+  (In-band, loss and delay match what is addressed to the node's management address instead.)
+- power-off NODE: every port of the node goes admin down (its neighbours read oper down, as
+  when a device loses power) and every process stops (SIGSTOP; bird is killed, and started
+  again at power-on, as a router boots). power-on brings the ports up and the rest back.
+- hang NODE: nftables drops everything into, out of and through the node; its ports stay
+  lit, so its neighbours read them up (a crashed device). unhang removes the table.
+In-band, freeze leaves bird running: a hung agent is not a dead router.
 """
 
 from __future__ import annotations
@@ -19,12 +26,13 @@ import time
 from pathlib import Path
 
 from netmon.errors import LabError
-from netmon.lab import netns
+from netmon.lab import netns, render, routing
 from netmon.lab.paths import LabPaths
 from netmon.lab.plan import Wire
 from netmon.lab.state import LabState, load, save
 
 LOSS_TABLE = "netmon_lab_loss"
+HANG_TABLE = "netmon_lab_hang"
 DELAY_TABLE = "netmon_lab_delay"
 # Where the relay listens inside the node; nftables redirects udp 161 and tcp 22 there.
 SNMP_RELAY_PORT = 16161
@@ -60,6 +68,8 @@ def set_cut(paths: LabPaths, link: str, cut: bool) -> LabState:
     assert w.b is not None
     updown = "down" if cut else "up"
     netns.run(_in(paths, w.b.device, "ip", "link", "set", w.b.interface, updown))
+    if not cut:
+        _restore_static_route(paths, state, w.b.device)
     cuts = set(state.injections.cut)
     cuts = cuts | {link} if cut else cuts - {link}
     state = state.with_injections(cut=tuple(sorted(cuts)))
@@ -67,10 +77,27 @@ def set_cut(paths: LabPaths, link: str, cut: bool) -> LabState:
     return state
 
 
+def _mgmt_match(state: LabState, node: str) -> str:
+    """nftables match for traffic to the node's management address, as the mode delivers it."""
+    if state.plan.management == "oob":
+        return 'iifname "mgmt0"'
+    (mine,) = [n for n in state.plan.nodes if n.name == node]
+    return f"ip daddr {mine.mgmt}"
+
+
+def _bird_pid(paths: LabPaths, node: str) -> int | None:
+    try:
+        return int((paths.node_run(node) / "bird.pid").read_text(encoding="ascii").split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def set_frozen(paths: LabPaths, node: str, frozen: bool) -> LabState:
     state = load(paths)
     ino = state.inode(_node(state, node))
     pids = netns.processes_in({ino})
+    if frozen:
+        pids.pop(_bird_pid(paths, node) or -1, None)
     if not pids:
         raise LabError(f"{node} has no processes to {'freeze' if frozen else 'thaw'}")
     netns.signal_all(pids, signal.SIGSTOP if frozen else signal.SIGCONT)
@@ -91,7 +118,7 @@ def set_loss(paths: LabPaths, node: str, pct: int) -> LabState:
         rules = (
             f"table inet {LOSS_TABLE} {{\n chain input {{\n"
             "  type filter hook input priority filter; policy accept;\n"
-            f'  iifname "mgmt0" numgen random mod 100 < {pct} drop\n }}\n}}\n'
+            f"  {_mgmt_match(state, node)} numgen random mod 100 < {pct} drop\n }}\n}}\n"
         )
         netns.run(_in(paths, node, "nft", "-f", "-"), stdin=rules)
     loss = {n: p for n, p in state.injections.loss if n != node}
@@ -117,12 +144,83 @@ def set_delay(paths: LabPaths, node: str, ms: int, jitter_ms: int = 0) -> LabSta
         rules = (
             f"table ip {DELAY_TABLE} {{\n chain pre {{\n"
             "  type nat hook prerouting priority dstnat; policy accept;\n"
-            f'  iifname "mgmt0" udp dport 161 redirect to :{SNMP_RELAY_PORT}\n'
-            f'  iifname "mgmt0" tcp dport 22 redirect to :{SSH_RELAY_PORT}\n }}\n}}\n'
+            f"  {_mgmt_match(state, node)} udp dport 161 redirect to :{SNMP_RELAY_PORT}\n"
+            f"  {_mgmt_match(state, node)} tcp dport 22 redirect to :{SSH_RELAY_PORT}\n }}\n}}\n"
         )
         netns.run(_in(paths, node, "nft", "-f", "-"), stdin=rules)
         delays[node] = (ms, pid)
     state = state.with_injections(delay=tuple((n, d, p) for n, (d, p) in sorted(delays.items())))
+    save(paths, state)
+    return state
+
+
+def _ports(state: LabState, node: str) -> list[str]:
+    """Every port of the node: data ports, the noc's leg on a core, mgmt0 out of band."""
+    (mine,) = [n for n in state.plan.nodes if n.name == node]
+    extra = ["mgmt0"] if state.plan.management == "oob" else []
+    legs = [leg.interface for leg in routing.legs(state.plan).get(node, [])]
+    return list(dict.fromkeys([*mine.ports, *legs, *extra]))
+
+
+def set_powered_off(paths: LabPaths, node: str, off: bool) -> LabState:
+    state = load(paths)
+    ino = state.inode(_node(state, node))
+    # A cut cable stays cut: its shut end is not brought up with the rest.
+    shut = {
+        w.b.interface
+        for w in state.plan.wires
+        if w.id in state.injections.cut and w.b is not None and w.b.device == node
+    }
+    ports = [p for p in _ports(state, node) if off or p not in shut]
+    updown = "down" if off else "up"
+    netns.run(
+        _in(paths, node, "ip", "-batch", "-"),
+        stdin="".join(f"link set {p} {updown}\n" for p in ports),
+    )
+    # bird dies and boots again, as a router does when its power comes back: stopped, it
+    # would wake to a backlog of netlink events (its ports, its routes), lose some when the
+    # socket buffer overflows, and leave CPEs unrouted until its next interface scan.
+    bird = _bird_pid(paths, node)
+    pids = netns.processes_in({ino})
+    if off and bird in pids:
+        netns.signal_all([bird], signal.SIGKILL)
+        pids.pop(bird)
+    netns.signal_all(pids, signal.SIGSTOP if off else signal.SIGCONT)
+    if not off:
+        _restore_static_route(paths, state, node)
+        if node in routing.routers(state.plan) and (bird is None or bird not in pids):
+            conf, run = paths.node_dir(node) / "bird.conf", paths.node_run(node)
+            netns.run(_in(paths, node, "sh", "-c", render.bird_command(conf, run)))
+    names = set(state.injections.powered_off)
+    names = names | {node} if off else names - {node}
+    state = state.with_injections(powered_off=tuple(sorted(names)))
+    save(paths, state)
+    return state
+
+
+def _restore_static_route(paths: LabPaths, state: LabState, node: str) -> None:
+    """A port taken admin down loses the kernel routes through it: a CPE without bird gets its
+    static route back when its cable comes up again (bird nodes restore their own)."""
+    route = routing.static_route(node, state.plan)
+    if route is not None:
+        netns.run(_in(paths, node, "ip", "route", "replace", *route.split()))
+
+
+def set_hung(paths: LabPaths, node: str, hung: bool) -> LabState:
+    state = load(paths)
+    _node(state, node)
+    _drop_table(paths, node, "inet", HANG_TABLE)
+    if hung:
+        chains = "".join(
+            f" chain {hook} {{\n  type filter hook {hook} priority -300; policy drop;\n }}\n"
+            for hook in ("input", "forward", "output")
+        )
+        netns.run(
+            _in(paths, node, "nft", "-f", "-"), stdin=f"table inet {HANG_TABLE} {{\n{chains}}}\n"
+        )
+    names = set(state.injections.hung)
+    names = names | {node} if hung else names - {node}
+    state = state.with_injections(hung=tuple(sorted(names)))
     save(paths, state)
     return state
 

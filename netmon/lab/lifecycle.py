@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from netmon.errors import LabError, NetmonError
-from netmon.lab import creds, netns, render, safety
+from netmon.lab import converge, creds, netns, render, routing, safety
 from netmon.lab.forward import start_forwarders
 from netmon.lab.paths import NOC, SWITCH, LabPaths
 from netmon.lab.plan import LabPlan
@@ -26,7 +26,17 @@ from netmon.lab.state import LabState, load, save
 # Node start-up is process creation bound; a few per core keeps both cores busy (at 467
 # agencies the CPUs are saturated with 8: 16 workers measured no faster).
 WORKERS = max(4, 4 * (os.cpu_count() or 1))
-STATE_ENTRIES = {"lab.json", "lab.tmp", "secrets", "ssh", "etc", "ns", "nodes", "forward.log"}
+STATE_ENTRIES = {
+    "lab.json",
+    "lab.tmp",
+    "secrets",
+    "ssh",
+    "etc",
+    "ns",
+    "nodes",
+    "forward.log",
+    "inventory",  # the subset `up --agencies N` replicates (lab_up writes it)
+}
 
 
 @dataclass(frozen=True)
@@ -39,8 +49,10 @@ class UpRequest:
 def up(req: UpRequest, paths: LabPaths) -> LabState:
     plan = req.plan
     safety.require_root()
-    safety.require_tools(with_sshd=plan.daemons == "full")
+    safety.require_tools(with_sshd=plan.daemons == "full", with_bird=plan.management == "inband")
     safety.check_no_overlap(plan.network)
+    if plan.transfer is not None:
+        safety.check_no_overlap(plan.transfer)
     if paths.state_file.exists():
         raise LabError(f"a lab is already up in {paths.root}: run `netmon lab down` first")
     if netns.mounts_under(paths.root):
@@ -79,6 +91,11 @@ def up(req: UpRequest, paths: LabPaths) -> LabState:
             WORKERS,
         )
         clock("addresses")
+        if plan.management == "inband":
+            # Every bird first, all at once (a few ms of CPU each): their adjacencies form
+            # while the other daemons start, instead of after the last of them.
+            netns.parallel((_bird(paths, n) for n in sorted(routing.routers(plan))), WORKERS)
+            clock("routers")
         # Each device node: its network namespace, a mount namespace copied from the template
         # (small: no namespace files; /etc/passwd and group bound), its own uts namespace.
         netns.parallel(
@@ -100,6 +117,9 @@ def up(req: UpRequest, paths: LabPaths) -> LabState:
             WORKERS,
         )
         clock("daemons")
+        if plan.management == "inband":
+            converge.wait_routes(paths, plan)
+            clock("routing")
         state = LabState(plan=plan, status="up", inventory=req.inventory, netns=inodes)
         save(paths, state)
         forwards = start_forwarders(paths, req.forwards)
@@ -148,7 +168,13 @@ def _write_files(plan: LabPlan, paths: LabPaths) -> None:
     noc_dir = paths.node_dir(NOC)
     noc_dir.mkdir(parents=True, exist_ok=True)
     (noc_dir / "ip.batch").write_text(render.node_ip_batch(plan.noc, plan), encoding="utf-8")
-    (noc_dir / "net.sh").write_text(render.net_script(plan.noc, paths), encoding="utf-8")
+    (noc_dir / "net.sh").write_text(render.net_script(plan.noc, paths, plan), encoding="utf-8")
+    routers = routing.routers(plan)
+    if plan.noc.name in routers:
+        paths.node_run(NOC).mkdir(parents=True, exist_ok=True)
+        (noc_dir / "bird.conf").write_text(
+            routing.bird_conf(plan.noc, plan, noc_dir / "bird.log"), encoding="utf-8"
+        )
     for node in plan.nodes:
         d = paths.node_dir(node.name)
         (d / "run" / "sshd").mkdir(parents=True, exist_ok=True)  # sshd's privsep chroot
@@ -159,13 +185,25 @@ def _write_files(plan: LabPlan, paths: LabPaths) -> None:
         (d / "run" / "lldpd.conf").write_text(render.lldpd_conf(node, plan.lldp_interval), "utf-8")
         (d / "run" / "authorized_keys").write_text(client.public_line + "\n", encoding="utf-8")
         (d / "ip.batch").write_text(render.node_ip_batch(node, plan), encoding="utf-8")
-        (d / "net.sh").write_text(render.net_script(node, paths), encoding="utf-8")
+        (d / "net.sh").write_text(render.net_script(node, paths, plan), encoding="utf-8")
+        if node.name in routers:
+            (d / "bird.conf").write_text(
+                routing.bird_conf(node, plan, d / "bird.log"), encoding="utf-8"
+            )
         (d / "start.sh").write_text(render.start_script(node, plan, paths), encoding="utf-8")
         if plan.daemons == "full":
             pair = creds.new_keypair(f"root@{node.name}")
             creds.write_secret(d / "ssh_host_ed25519_key", pair.private_openssh)
             known.append(f"{node.mgmt} {pair.public_line.rsplit(' ', 1)[0]}")
     paths.known_hosts.write_text("\n".join(known) + "\n", encoding="utf-8")
+
+
+def _bird(paths: LabPaths, node: str) -> list[str]:
+    """A node's bird, in its network namespace only: its config, log, pid file and control
+    socket are in the node's folder (`run/` is the device node's /run, so `lab exec NODE
+    birdc` finds the socket), where `lab status` and `lab down` find them."""
+    conf = paths.node_dir(node) / "bird.conf"
+    return _in(paths, node, "sh", "-c", render.bird_command(conf, paths.node_run(node)))
 
 
 def lab_inodes(paths: LabPaths) -> set[int]:

@@ -3,6 +3,7 @@
 Layout under the state folder (default `var/lab`, env NETMON_LAB_DIR, CLI --state-dir):
 
     lab.json                 what `up` built (the marker `down` trusts), see state.py
+    inventory/               with `up --agencies N`: those N agencies as an inventory of their own
     secrets/                 snmp-community, snmp-auth-key, snmp-priv-key (0600, no newline)
     ssh/                     id_ed25519(.pub) client key, known_hosts, authorized_keys, sshd_config
     etc/                     passwd and group bind-mounted over /etc in every node (user netmon)
@@ -19,6 +20,9 @@ from pathlib import Path
 
 DEFAULT_STATE_DIR = Path("var/lab")
 ENV_STATE_DIR = "NETMON_LAB_DIR"
+# `lab exec` exports the lab's inventory folder under this name; the CLI's --inventory option
+# defaults to it, so netmon run in the lab polls what the lab replicates.
+ENV_INVENTORY = "NETMON_INVENTORY"
 # The namespace of the management switch: a leading underscore cannot be a device id.
 SWITCH = "_mgmt"
 NOC = "noc"
@@ -74,6 +78,10 @@ class LabPaths:
 
     def node_run(self, node: str) -> Path:
         return self.nodes / node / "run"
+
+    @property
+    def inventory(self) -> Path:
+        return self.root / "inventory"
 
     @property
     def known_hosts(self) -> Path:

@@ -12,7 +12,7 @@ from typing import Literal
 
 from netmon.errors import LabError
 from netmon.lab.paths import NOC, SWITCH
-from netmon.model import Endpoint, Inventory
+from netmon.model import Endpoint, Inventory, Management
 
 DaemonMode = Literal["full", "snmp"]
 DeviationKind = Literal["wrong_port", "undeclared_link", "missing_link"]
@@ -66,6 +66,9 @@ class LabPlan:
     seed: int
     daemons: DaemonMode
     lldp_interval: int
+    management: Management = "oob"
+    # inband: the block the cables' /31s come from (routing.transfer_block); oob: None.
+    transfer: IPv4Network | None = None
 
     def all_nodes(self) -> tuple[Node, ...]:
         return (self.noc, *self.nodes)
@@ -146,8 +149,11 @@ def check_lab_inventory(inv: Inventory) -> IPv4Network:
         for port in (*d.interfaces, "mgmt0"):
             if len(port) > MAX_IFNAME or "/" in port or " " in port:
                 raise LabError(f"{d.id}: interface {port!r} is not a valid Linux name")
-        if "mgmt0" in d.interfaces:
-            raise LabError(f"{d.id}: interface name mgmt0 is reserved for the lab's management leg")
+        for reserved in ("mgmt0", "noc"):
+            if reserved in d.interfaces:
+                raise LabError(
+                    f"{d.id}: interface name {reserved} is reserved for the lab's management legs"
+                )
         if d.mgmt not in inv.management_network:
             raise LabError(f"{d.id}: {d.mgmt} is outside {inv.management_network}")
     return inv.management_network

@@ -10,6 +10,7 @@ import hashlib
 import shlex
 from pathlib import Path
 
+from netmon.lab import routing
 from netmon.lab.creds import SNMP_USER, SSH_USER, SnmpSecrets, snmp_master_key
 from netmon.lab.paths import SWITCH, LabPaths
 from netmon.lab.plan import LabPlan, Node
@@ -18,7 +19,8 @@ NETMON_UID = 4646
 # Debian ships lldpcli setuid _lldpd, executable by group adm only; its socket is group _lldpd.
 LLDP_GROUPS = ("_lldpd", "adm")
 MAX_IFSPEED = 4294967295  # IF-MIB ifSpeed is a Gauge32; faster links saturate it
-AGENTX_SOCKET = "/run/agentx.sock"  # per node: /run is private (FIELD-NOTES)
+AGENTX_SOCKET = "/run/agentx.sock"
+BIRD_NICE = -5  # per node: /run is private (FIELD-NOTES)
 
 
 def snmpd_conf(node: Node, s: SnmpSecrets) -> str:
@@ -64,6 +66,8 @@ def lldpd_conf(node: Node, interval: int) -> str:
 
 
 def node_ip_batch(node: Node, plan: LabPlan) -> str:
+    if plan.management == "inband":
+        return routing.ip_batch(node, plan)
     plen = plan.network.prefixlen
     lines = ["link set lo up", f"addr add {node.mgmt}/{plen} dev mgmt0", "link set mgmt0 up"]
     lines += [f"link set {p} up" for p in node.ports]
@@ -81,13 +85,20 @@ def host_ip_batch(plan: LabPlan) -> tuple[str, str]:
     interface ever exists in the host namespace, not even for a moment.
     """
     host: list[str] = []
-    switch = ["link add br0 type bridge", "link set br0 up"]
-    for i, node in enumerate(plan.all_nodes()):
-        host.append(
-            f"link add name mgmt0 address {node.mac} netns ./{node.name} "
-            f"type veth peer name p{i} netns ./{SWITCH}"
-        )
-        switch += [f"link set p{i} master br0", f"link set p{i} up"]
+    switch: list[str] = []
+    if plan.management == "oob":
+        switch += ["link add br0 type bridge", "link set br0 up"]
+        for i, node in enumerate(plan.all_nodes()):
+            host.append(
+                f"link add name mgmt0 address {node.mac} netns ./{node.name} "
+                f"type veth peer name p{i} netns ./{SWITCH}"
+            )
+            switch += [f"link set p{i} master br0", f"link set p{i} up"]
+    else:
+        # In-band: the noc is cabled to each core device; no management bridge at all.
+        for a, ia, b, ib in routing.cables(plan):
+            if a == plan.noc.name:
+                host.append(f"link add name {ia} netns ./{a} type veth peer name {ib} netns ./{b}")
     for i, w in enumerate(plan.wires):
         if w.b is None:
             # A port with no cable: its peer waits, down, in the switch namespace.
@@ -121,7 +132,7 @@ def start_script(node: Node, plan: LabPlan, paths: LabPaths) -> str:
         f"snmpd -C -c {q(str(d / 'snmpd.conf'))} -p /run/snmpd.pid "
         f"-Lf {q(str(d / 'snmpd.log'))} </dev/null >/dev/null 2>&1",
         # lldpd has no pid-file option: run it in the foreground, in the background.
-        f"lldpd -d -x -X {AGENTX_SOCKET} -u /run/lldpd.socket -I '*,!mgmt0' "
+        f"lldpd -d -x -X {AGENTX_SOCKET} -u /run/lldpd.socket -I '*,!mgmt0,!{routing.CORE_LEG}' "
         f"-O /run/lldpd.conf </dev/null >{q(str(d / 'lldpd.log'))} 2>&1 &",
         "echo $! > /run/lldpd.pid",
     ]
@@ -134,7 +145,20 @@ def start_script(node: Node, plan: LabPlan, paths: LabPaths) -> str:
     return "\n".join(lines) + "\n"
 
 
-def net_script(node: Node, paths: LabPaths) -> str:
+def bird_command(conf: Path, run: Path) -> str:
+    """bird daemonises itself; its pid file and control socket live in the node's /run.
+
+    At a higher priority than the lab's other daemons, as a router's control plane is: with
+    hello 1 s and dead 4 s, a bird starved of CPU for 4 s on a loaded machine (load 100 was
+    seen here, other labs starting) drops its adjacencies and the whole lab flaps."""
+    q = shlex.quote
+    return (
+        f"nice -n {BIRD_NICE} /usr/sbin/bird -c {q(str(conf))} -s {q(str(run / 'bird.ctl'))} "
+        f"-P {q(str(run / 'bird.pid'))} </dev/null >/dev/null 2>&1"
+    )
+
+
+def net_script(node: Node, paths: LabPaths, plan: LabPlan | None = None) -> str:
     """Addresses and links of one node: run in every node before any daemon starts, so no
     agent caches an interface that is still down because its peer is not up yet."""
     q = shlex.quote
@@ -145,6 +169,8 @@ def net_script(node: Node, paths: LabPaths) -> str:
             "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6",
             "echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6",
         ]
+    if plan is not None and plan.management == "inband":
+        lines += routing.sysctls(node, plan)
     lines.append(f"ip -batch {q(str(paths.node_dir(node.name) / 'ip.batch'))}")
     return "\n".join(lines) + "\n"
 

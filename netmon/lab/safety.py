@@ -23,13 +23,14 @@ def require_root() -> None:
         raise LabError("the lab needs root (network namespaces, mounts): run it as root")
 
 
-def require_tools(with_sshd: bool) -> None:
-    wanted = (*TOOLS, "sshd") if with_sshd else TOOLS
+def require_tools(with_sshd: bool, with_bird: bool = False) -> None:
+    routing = ("bird", "fping") if with_bird else ()
+    wanted = (*TOOLS, *(("sshd",) if with_sshd else ()), *routing)
     missing = [t for t in wanted if shutil.which(t, path=_path()) is None]
     if missing:
         raise LabError(
             f"missing programs: {', '.join(missing)} "
-            "(Debian: apt-get install snmpd lldpd openssh-server nftables iproute2)"
+            "(Debian: apt-get install snmpd lldpd openssh-server nftables iproute2 bird2 fping)"
         )
 
 

@@ -23,6 +23,8 @@ class Injections:
     cut: tuple[str, ...] = ()
     frozen: tuple[str, ...] = ()
     loss: tuple[tuple[str, int], ...] = ()  # node -> percent
+    powered_off: tuple[str, ...] = ()
+    hung: tuple[str, ...] = ()
     delay: tuple[tuple[str, int, int], ...] = ()  # node -> (ms, relay pid)
 
 
@@ -73,6 +75,8 @@ def to_json(s: LabState) -> dict[str, Any]:
         "seed": p.seed,
         "daemons": p.daemons,
         "lldp_interval": p.lldp_interval,
+        "management": p.management,
+        "transfer": None if p.transfer is None else str(p.transfer),
         "noc": {"name": p.noc.name, "mgmt": str(p.noc.mgmt)},
         "nodes": [
             {
@@ -94,6 +98,8 @@ def to_json(s: LabState) -> dict[str, Any]:
             "cut": list(s.injections.cut),
             "frozen": list(s.injections.frozen),
             "loss": dict(s.injections.loss),
+            "powered_off": list(s.injections.powered_off),
+            "hung": list(s.injections.hung),
             "delay": {n: [ms, pid] for n, ms, pid in s.injections.delay},
         },
     }
@@ -145,6 +151,9 @@ def from_json(d: dict[str, Any]) -> LabState:
         d["seed"],
         daemons,
         d["lldp_interval"],
+        # lab.json written before in-band management existed: the management bridge.
+        "inband" if d.get("management") == "inband" else "oob",
+        IPv4Network(d["transfer"]) if d.get("transfer") else None,
     )
     inj = d["injections"]
     return LabState(
@@ -157,6 +166,8 @@ def from_json(d: dict[str, Any]) -> LabState:
             cut=tuple(inj["cut"]),
             frozen=tuple(inj["frozen"]),
             loss=tuple((k, int(v)) for k, v in inj["loss"].items()),
+            powered_off=tuple(inj.get("powered_off", ())),
+            hung=tuple(inj.get("hung", ())),
             delay=tuple((k, int(v[0]), int(v[1])) for k, v in inj["delay"].items()),
         ),
     )

@@ -13,7 +13,7 @@ from netmon.lab import netns
 from netmon.lab.paths import LabPaths
 from netmon.lab.state import LabState, deviation_json, load
 
-DAEMONS = ("snmpd", "lldpd", "sshd")
+DAEMONS = ("snmpd", "lldpd", "sshd", "bird")
 
 
 def _pid(run: Path, daemon: str) -> int | None:
@@ -47,7 +47,10 @@ def _build(s: LabState, paths: LabPaths) -> dict[str, Any]:
     nodes = []
     for n in p.all_nodes():
         run = paths.node_run(n.name)
-        daemons = {d: _pid(run, d) for d in DAEMONS} if n.role != "noc" else {}
+        if n.role != "noc":
+            daemons = {d: _pid(run, d) for d in DAEMONS}
+        else:
+            daemons = {"bird": _pid(run, "bird")} if p.management == "inband" else {}
         nodes.append(
             {
                 "name": n.name,
@@ -58,6 +61,8 @@ def _build(s: LabState, paths: LabPaths) -> dict[str, Any]:
                 "processes": per_ns.get(s.inode(n.name), 0),
                 "daemons": daemons,
                 "frozen": n.name in inj.frozen,
+                "powered_off": n.name in inj.powered_off,
+                "hung": n.name in inj.hung,
                 "loss_pct": loss.get(n.name, 0),
                 "delay_ms": delay.get(n.name, 0),
             }
@@ -90,6 +95,8 @@ def _build(s: LabState, paths: LabPaths) -> dict[str, Any]:
             "seed": p.seed,
             "daemons": p.daemons,
             "lldp_interval_s": p.lldp_interval,
+            "management": p.management,
+            "transfer": None if p.transfer is None else str(p.transfer),
         },
         "nodes": nodes,
         "links": links,

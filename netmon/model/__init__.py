@@ -3,6 +3,7 @@
 from netmon.model.inventory import (
     DEVICE_ROLES,
     LINK_KINDS,
+    MANAGEMENT_MODES,
     PLATFORMS,
     SITE_ROLES,
     SNMP_SECURITY_LEVELS,
@@ -16,6 +17,7 @@ from netmon.model.inventory import (
     Level,
     Link,
     Location,
+    Management,
     Service,
     Site,
     SnmpSecurityLevel,
@@ -42,6 +44,7 @@ from netmon.model.snapshot import (
 __all__ = [
     "DEVICE_ROLES",
     "LINK_KINDS",
+    "MANAGEMENT_MODES",
     "PLATFORMS",
     "SITE_ROLES",
     "SNMP_SECURITY_LEVELS",
@@ -66,6 +69,7 @@ __all__ = [
     "Link",
     "LinkState",
     "Location",
+    "Management",
     "Neighbour",
     "ProbeResult",
     "Redundancy",

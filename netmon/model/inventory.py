@@ -38,6 +38,10 @@ LinkKind = Literal["access", "aggregation", "ring"]
 # SNMPv3 USM security levels (RFC 3414), strongest first; config.yaml and the SNMP clients share it.
 SnmpSecurityLevel = Literal["authPriv", "authNoPriv", "noAuthNoPriv"]
 SNMP_SECURITY_LEVELS: tuple[SnmpSecurityLevel, ...] = ("authPriv", "authNoPriv", "noAuthNoPriv")
+# How the NOC reaches the devices' management addresses: over MetroNet itself (in-band), or over
+# a separate management network (out-of-band). Decides what a silent device means (topology).
+Management = Literal["inband", "oob"]
+MANAGEMENT_MODES: tuple[Management, ...] = ("inband", "oob")
 SITE_ROLES: tuple[SiteRole, ...] = ("core", "pop")
 DEVICE_ROLES: tuple[DeviceRole, ...] = ("core", "pop", "cpe")
 LINK_KINDS: tuple[LinkKind, ...] = ("access", "aggregation", "ring")

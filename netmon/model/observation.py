@@ -13,7 +13,8 @@ FailureReason = Literal[
     "timeout",
     "unreachable",
     "refused",
-    "authentication",
+    "authentication",  # the device refused netmon's credential (or key, or MAC)
+    "credentials",  # netmon has no usable credential for it: nothing was asked of the device
     "not_in_time_window",  # SNMPv3: only replies outside the engine's time window came (replays)
     "host_key",
     "no_such_object",

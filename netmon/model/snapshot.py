@@ -20,7 +20,11 @@ from netmon.model.observation import InterfaceState
 # Written into every saved snapshot; bump it when a field changes meaning.
 FORMAT = "netmon-snapshot/1"
 
-Status = Literal["up", "down", "unknown"]
+# A device's status: "up" (a probe succeeded), "down" (every probe failed and the NOC can see
+# nothing failed in front of it), "unreachable" (every probe failed, and every path from the
+# NOC crosses an element seen failed: in-band, the silence says nothing about the device
+# itself), "unknown" (never probed). A link is up, down or unknown.
+Status = Literal["up", "down", "unknown", "unreachable"]
 Origin = Literal["declared", "discovered", "both"]
 DriftKind = Literal["missing", "undeclared", "wrong_port", "unknown_neighbour"]
 ElementKind = Literal["device", "link", "site"]
@@ -56,10 +60,13 @@ class DeviceState:
     role: str
     site: str | None
     agency: str | None
-    status: Status  # down: every probe failed; unknown: never probed
+    status: Status  # down: every probe failed; unknown: never probed (see Status)
     reachable: bool  # a path from the upstream devices (where services attach) exists now
     probes_ok: tuple[str, ...] = ()
     probes_failed: tuple[str, ...] = ()
+    # unreachable: the failed elements in front of it that the NOC sees, core side first
+    # (Cause semantics as for an agency; its own uplinks all down reads "device ID isolated").
+    causes: tuple[Cause, ...] = ()
 
 
 @dataclass(frozen=True)

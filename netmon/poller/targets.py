@@ -16,7 +16,7 @@ from typing import Any
 from netmon.config import SecretRef, Settings, SnmpV2c, SnmpV3, SshCredential
 from netmon.config.credentials import passphrase_problem
 from netmon.errors import NetmonError
-from netmon.model import Device, Inventory
+from netmon.model import Device, Inventory, Management
 from netmon.probes import KINDS, ProbeTarget
 from netmon.probes.snmp.client import SnmpAuth, SnmpCommunity, SnmpUsm
 from netmon.probes.ssh.client import SshAuth
@@ -122,14 +122,25 @@ def resolve_snmp(settings: Settings, names: Iterable[str]) -> dict[str, Resolved
     return out
 
 
-def uplinks(inventory: Inventory) -> dict[str, tuple[str, ...]]:
-    """Device id -> its interfaces towards the core, read every cycle.
+def uplinks(inventory: Inventory, management: Management = "oob") -> dict[str, tuple[str, ...]]:
+    """Device id -> the interfaces it reads every cycle.
 
-    A link is an uplink for the end that is farther from a core device (in declared hops) and
-    for both ends when they are equally far (a ring, core to core). So a CPE polls its access
-    link and a PoP its ring and aggregation links, not the dozens of access ports that the
-    CPEs at their other end already report every cycle (full reads still read them all).
+    Out of band, a link is an uplink for the end that is farther from a core device (in
+    declared hops) and for both ends when they are equally far (a ring, core to core). So a
+    CPE polls its access link and a PoP its ring and aggregation links, not the dozens of
+    access ports that the CPEs at their other end already report every cycle (full reads still
+    read them all).
+
+    In-band, the far end falls silent exactly when the link fails (a PoP cut off, a CPE dark):
+    then its neighbour's port is the NOC's only view of the link, so both ends read every
+    declared link every cycle (at 467 agencies about 500 more ports, a few more GETs per PoP).
     """
+    if management == "inband":
+        both: dict[str, list[str]] = {d.id: [] for d in inventory.devices}
+        for link in inventory.links:
+            both[link.a.device].append(link.a.interface)
+            both[link.b.device].append(link.b.interface)
+        return {k: tuple(v) for k, v in both.items()}
     hops = _hops_from_core(inventory)
     far = len(inventory.devices) + 1  # not connected to a core: treat every link as an uplink
     out: dict[str, list[str]] = {d.id: [] for d in inventory.devices}
@@ -176,7 +187,7 @@ def build_targets(
     `ports`: a port per kind for every device (tests and the lab's forwarded ports)."""
     kinds = set(kinds)
     devices = list(devices)
-    ups = uplinks(inventory)
+    ups = uplinks(inventory, settings.management)
     auth: dict[str, Mapping[str, Resolved | ResolvedSsh]] = {}
     for cred in {KINDS[k].credential for k in kinds}:
         if cred is None:

@@ -6,12 +6,12 @@ import gc
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
 
-from netmon.model import Agency, Inventory, ProbeResult
+from netmon.model import Agency, Inventory, Management, ProbeResult
 from netmon.model.snapshot import (
     AgencyState,
     Cause,
@@ -40,6 +40,7 @@ from netmon.topology.graph import (
 )
 from netmon.topology.observe import Index, Observed, observe
 from netmon.topology.redundancy import Elements, agency_spofs, redundancy
+from netmon.topology.silent import unreachable_behind
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,12 @@ class Topology:
     link and site. Not for concurrent use: one snapshot at a time.
     """
 
-    def __init__(self, inventory: Inventory) -> None:
+    def __init__(self, inventory: Inventory, management: Management = "inband") -> None:
         with _no_cyclic_gc():
             self.inventory = inventory
+            # What a silent device means (silent.py): in-band it may be unreachable behind a
+            # failure; out-of-band it is down.
+            self.management = management
             self._agency_node = agency_nodes(inventory)
             self._device_node = [device_node(d.id) for d in inventory.devices]
             self._own = {
@@ -127,18 +131,32 @@ class Topology:
         obs = observe(inv, results, self._index)
         links = obs.link_states(inv.links)
         dr = compare(inv, obs, links, self._links)
+        # LLDP may add edges (undeclared, wrong port), failures remove nodes: each a new graph.
+        merged = with_seen(inv, self._design_graph, dr.seen_edges)
+        unreachable = unreachable_behind(inv, obs, merged, self.management, dr.drift)
+        if unreachable:
+            # Their silence says nothing about them or their links: judge the links again on
+            # what the answering ends report, and drift with them.
+            obs = replace(obs, status={**obs.status, **dict.fromkeys(unreachable, "unreachable")})
+            links = obs.link_states(inv.links)
+            dr = compare(inv, obs, links, self._links)
+            merged = with_seen(inv, self._design_graph, dr.seen_edges)
         for d in dr.drift:  # a cable in another port: one finding (drift), the link works
             if d.kind == "wrong_port" and d.link is not None:
                 links[d.link] = obs.cabled_state(*d.seen)
         down_devices = [k for k, s in obs.status.items() if s == "down"]
         down_links = [k for k, (s, _, _) in links.items() if s == "down"]
-        # LLDP may add edges (undeclared, wrong port), failures remove nodes: each a new graph.
-        merged = with_seen(inv, self._design_graph, dr.seen_edges)
         failed = failed_nodes(down_devices, down_links)
         unchanged = merged is self._design_graph and not failed
         now = declared if unchanged else self._analyse(merged, declared, failed)
-        agencies = self._agencies(obs, merged, now)
         reached = now.dom.idom
+        cut_off = any(v not in reached for v in self._agency_node.values()) or bool(unreachable)
+        first = frontier(merged, reached.keys()) if cut_off else {}
+        agencies = self._agencies(obs, merged, now, first)
+        behind = {
+            d: explain(merged, self._chain(device_node(d)), first, reached.keys(), obs.status, (d,))
+            for d in unreachable
+        }
         return Snapshot(
             inventory=inv.name,
             at=time.time() if at is None else at,
@@ -147,7 +165,7 @@ class Topology:
             groups=inv.groups,
             services=inv.services,
             sites=inv.sites,
-            devices=self._devices(obs, [n in reached for n in self._device_node]),
+            devices=self._devices(obs, [n in reached for n in self._device_node], behind),
             links=tuple(
                 LinkState(
                     lk.id,
@@ -208,7 +226,9 @@ class Topology:
         dom = self._declared.dom
         return [*reversed(dom.chain(node)), node] if dom.reached(node) else [node]
 
-    def _devices(self, obs: Observed, reached: list[bool]) -> tuple[DeviceState, ...]:
+    def _devices(
+        self, obs: Observed, reached: list[bool], behind: dict[str, tuple[Cause, ...]]
+    ) -> tuple[DeviceState, ...]:
         """Device states, reusing last cycle's object for each device whose state did not change
         (most of them, most cycles: 30,000 fewer objects to build)."""
         out = []
@@ -217,24 +237,28 @@ class Topology:
         for d, up in zip(self.inventory.devices, reached, strict=True):
             now, good, bad = status[d.id], ok.get(d.id, ()), failed.get(d.id, ())
             before = last.get(d.id)
+            why = behind.get(d.id, ())
             if (
                 before is not None
                 and before.status == now
                 and before.reachable == up
                 and before.probes_ok == good
                 and before.probes_failed == bad
+                and before.causes == why
             ):
                 out.append(before)
                 continue
-            state = last[d.id] = DeviceState(d.id, d.role, d.site, d.agency, now, up, good, bad)
+            state = last[d.id] = DeviceState(
+                d.id, d.role, d.site, d.agency, now, up, good, bad, why
+            )
             out.append(state)
         return tuple(out)
 
-    def _agencies(self, obs: Observed, merged: Any, now: Analysis) -> tuple[AgencyState, ...]:
+    def _agencies(
+        self, obs: Observed, merged: Any, now: Analysis, first: dict[Node, frozenset[Node]]
+    ) -> tuple[AgencyState, ...]:
         reached = now.dom.idom
         nodes = self._agency_node
-        cut_off = any(v not in reached for v in nodes.values())
-        first = frontier(merged, reached.keys()) if cut_off else {}
         by_service: dict[str, dict[Node, frozenset[Node]]] = {}  # frontiers, when needed
         declared_spofs = self._declared.spofs
         out = []
@@ -331,14 +355,17 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def build_snapshot(
-    inventory: Inventory, results: Iterable[ProbeResult] = (), at: float | None = None
+    inventory: Inventory,
+    results: Iterable[ProbeResult] = (),
+    at: float | None = None,
+    management: Management = "inband",
 ) -> Snapshot:
     """The network as of `at` (default: now); with no results, the declared design.
 
     Analyses the design every call: for one-off use (a report, a test). A caller that builds a
     snapshot every cycle keeps a `Topology(inventory)` and calls its `snapshot()` instead.
     """
-    return Topology(inventory).snapshot(results, at)
+    return Topology(inventory, management).snapshot(results, at)
 
 
 __all__ = ["Topology", "build_snapshot"]

@@ -122,11 +122,14 @@ def test_node_graph_shape_and_snapshot_round_trip() -> None:
         assert ids == {d.id for d in snap.devices}
         for n in nodes:
             assert {"id", "title", "subtitle", "mainstat", "color"} <= set(n)
-            assert abs(n["arc__up"] + n["arc__down"] + n["arc__unknown"] - 1) < 1e-9
+            arcs = ("arc__up", "arc__down", "arc__unknown", "arc__unreachable")
+            assert abs(sum(n[a] for a in arcs) - 1) < 1e-9
         assert all(e["source"] in ids and e["target"] in ids for e in edges)
         assert {e["id"] for e in edges} >= {lk.id for lk in snap.links}
         down = {n["id"] for n in nodes if n["arc__down"] == 1}
-        assert down == PV_DEAD
+        behind = {n["id"] for n in nodes if n["arc__unreachable"] == 1}
+        # In-band (the default): the PoP is down, the CPEs silent behind it are unreachable.
+        assert down == {"pop-phu-vang"} and behind == PV_DEAD - down
         assert snap == holder.get().snapshot
 
     run(go)

@@ -21,6 +21,7 @@ from export import synth
 
 from exporters.promlab import REPO, RULES, netmon_server, prometheus
 from netmon.export.state import ExportState
+from netmon.gen.dashboards.check import check
 from netmon.model import Inventory
 
 pytestmark = [
@@ -29,7 +30,6 @@ pytestmark = [
 ]
 DASHBOARDS = REPO / "exporters" / "grafana" / "dashboards"
 DEAD_POP = "pop-a-luoi"
-VARIABLES = {"$link": ".*", "${datasource}": "", "$__rate_interval": "1m"}
 
 
 @cache
@@ -71,7 +71,11 @@ def dashboard_exprs() -> list[tuple[str, str]]:
 
 def rule_exprs() -> tuple[list[str], list[tuple[str, str]]]:
     groups = yaml.safe_load(RULES.read_text(encoding="utf-8"))["groups"]
-    rules = [r for g in groups for r in g["rules"]]
+    # The availability groups read minutes that ended a minute ago, at least: they are run
+    # against a real Prometheus by tests/export/availability/test_backfill.py instead.
+    rules = [
+        r for g in groups if not g["name"].startswith("netmon-availability") for r in g["rules"]
+    ]
     return [r["expr"] for r in rules if "record" in r], [
         (r["alert"], r["expr"]) for r in rules if "alert" in r
     ]
@@ -87,27 +91,21 @@ def test_extraction_finds_every_panel_and_rule() -> None:
     # the topology board: its whole-network graph from Prometheus, one netmon's from JSON
     assert len(exprs) >= 37 and len({p.split(":")[0] for p, _ in exprs}) == 5
     recording, alerts = rule_exprs()
-    assert len(recording) == 12 and len(alerts) == 12
+    assert len(recording) == 12 and len(alerts) == 16
 
 
 def test_every_dashboard_and_rule_expression_returns_data(tmp_path: Path) -> None:
-    agency = sorted(a for a in _behind(_inv(), DEAD_POP))[0]
-    agency_id = _inv().device_by_id[agency].agency
-    assert agency_id
     with netmon_server(state) as target, prometheus(tmp_path, target) as prom:
         assert prom.wait('up{job="netmon"} == 1'), "Prometheus did not scrape netmon"
         # rate() needs two scrapes of growing counters in its window; utilisation then exists
         assert prom.wait("netmon:link_utilisation:ratio_rate5m", timeout=60)
         assert prom.wait("netmon:link_errors:rate5m", timeout=30)
-        empty = []
-        # The drill-down is tried on an agency cut off (its cause panel has data) and on a
-        # healthy one (its traffic panels have data): each panel must show data for one.
-        for where, expr in dashboard_exprs():
-            for k, v in VARIABLES.items():
-                expr = expr.replace(k, v)
-            tries = [expr.replace("$agency", a) for a in (agency_id, "thanh-uy")]
-            if not any(prom.query(e) for e in tries):
-                empty.append(f"{where}: {expr}")
+        # The checker operators run against a live Prometheus (the demo's): the drill-down is
+        # tried on an agency cut off (its cause panel has data) and on a healthy one (its
+        # traffic panels have data); each panel must evaluate and show data for one.
+        outcomes = check(prom.url)
+        assert len(outcomes) == len(dashboard_exprs())
+        empty = [f"{o.board}: {o.panel}: {o.expr} {o.error}" for o in outcomes if not o.series]
         recording, alerts = rule_exprs()
         empty += [f"recording: {e}" for e in recording if not prom.query(e)]
         assert empty == []

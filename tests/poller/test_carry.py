@@ -100,8 +100,10 @@ def _cycles(answers: Callable[[int], bool], cycles: int) -> list[CycleResult]:
 
 def _status(result: CycleResult) -> str:
     """What topology makes of cpe-000 (the loopback fleet has no core, so no reachability:
-    the device status is what coverage is built from)."""
-    snap = build_snapshot(fleet(["127.0.0.2", "127.0.0.3"]), result.results)
+    the device status is what coverage is built from). Out-of-band: the fleet is probed
+    directly, so a silent device is down (in-band, with no path from a core at all, it would
+    read unreachable)."""
+    snap = build_snapshot(fleet(["127.0.0.2", "127.0.0.3"]), result.results, management="oob")
     return {d.id: d.status for d in snap.devices}["cpe-000"]
 
 

@@ -221,7 +221,5 @@ def test_a_v3_passphrase_rfc3414_refuses_fails_its_devices_and_is_named_once(
 
     problems, results, sent = asyncio.run(go())
     assert problems == (expected,)
-    assert [(r.success, r.reason, r.detail) for r in results] == [
-        (False, "authentication", expected)
-    ]
+    assert [(r.success, r.reason, r.detail) for r in results] == [(False, "credentials", expected)]
     assert sent is None

@@ -126,7 +126,8 @@ def test_keys_stay_out_of_repr() -> None:
 @pytest.mark.parametrize("passphrase", ["", "short!!"])
 def test_passphrases_rfc3414_refuses(passphrase: str) -> None:
     """Under 8 characters (RFC 3414 11.2): refused before any key is made, and the client
-    answers `authentication` without sending anything (no agent is needed for it)."""
+    answers `credentials` (netmon's own key, not the agent refusing it) without sending
+    anything (no agent is needed for it)."""
     from netmon.probes.snmp.wire import WireClient
 
     user = SnmpUsm("u", "SHA", passphrase, "AES", PRIV_PASS)
@@ -150,7 +151,7 @@ def test_passphrases_rfc3414_refuses(passphrase: str) -> None:
         return reply.error, reply.detail, sent
 
     error, detail, sent = asyncio.run(run())
-    assert (error, words in detail, sent) == ("authentication", True, False)
+    assert (error, words in detail, sent) == ("credentials", True, False)
     assert not passphrase or passphrase not in detail
 
 

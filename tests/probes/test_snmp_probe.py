@@ -342,9 +342,10 @@ def test_missing_credential_is_reported_without_traffic() -> None:
         auth_problem="credential set 'x' is missing",
     )
     r = asyncio.run(probe(t, ProbeEnv(snmp=client)))
+    # netmon's own credential is missing: not the device refusing it (ProbeAuthFailing)
     assert (r.success, r.reason, r.detail) == (
         False,
-        "authentication",
+        "credentials",
         "credential set 'x' is missing",
     )
     assert client.requests == []

@@ -307,4 +307,4 @@ def test_requests_that_cannot_be_built_are_values_not_exceptions(agent: Snmpd) -
 
     (bad_oid, bad_oid_detail), (no_key, no_key_detail) = asyncio.run(run())
     assert bad_oid == "error" and "cannot build the request" in bad_oid_detail
-    assert no_key == "authentication" and "cannot be empty" in no_key_detail
+    assert no_key == "credentials" and "cannot be empty" in no_key_detail

@@ -206,7 +206,7 @@ def test_a_neighbour_seen_by_lldp_and_cdp_counts_once() -> None:
     [
         ("no known_hosts configured", "host_key", "ssh.known_hosts is not set"),
         ("known_hosts missing", "host_key", "does not exist"),
-        ("no credential", "authentication", "credential set 'x' is missing"),
+        ("no credential", "credentials", "credential set 'x' is missing"),
         ("unknown platform", "error", "no SSH platform 'junos'"),
     ],
 )

@@ -51,13 +51,39 @@ def test_cutting_a_pops_uplinks_names_the_pop_and_spares_dual_homed() -> None:
     assert {lk.id for lk in snap.links if lk.status == "down"} == set(UPLINKS_A)
 
 
-def test_in_band_management_a_dead_pop_is_the_cause_not_its_links() -> None:
-    """The PoP and everything behind it stop answering; the core reads its port down."""
+def test_in_band_management_a_pop_behind_its_dark_ports_is_isolated_not_down() -> None:
+    """The PoP and everything behind it stop answering; its neighbours read their ports to it
+    down. In-band, the NOC cannot tell a dead PoP from one whose two ring links were cut: the
+    PoP is named, isolated, and neither it nor its CPEs are called down. Out-of-band the
+    silence is the PoP's own: down, and its CPEs down too."""
     inv = metronet().inventory()
     dead = {A, "cpe-ubnd-phu-thuan", "cpe-ubnd-phu-an"}
-    snap = build_snapshot(inv, healthy(inv, down_ifaces=ends(inv, *UPLINKS_A), dead=dead), at=0)
+    results = healthy(inv, down_ifaces=ends(inv, *UPLINKS_A), dead=dead)
+    snap = build_snapshot(inv, results, at=0)
+    cut = {a.id: a.causes for a in snap.agencies if not a.reachable}
+    assert cut == {a: (Cause("device", A, "isolated"),) for a in SINGLE_A}
+    assert {d: snap.device_by_id[d].status for d in dead} == dict.fromkeys(dead, "unreachable")
+    assert snap.device_by_id[A].causes == tuple(Cause("link", lk, "down") for lk in UPLINKS_A)
+    for cpe in dead - {A}:
+        assert snap.device_by_id[cpe].causes == (Cause("device", A, "isolated"),)
+    oob = build_snapshot(inv, results, at=0, management="oob")
+    cut = {a.id: a.causes for a in oob.agencies if not a.reachable}
+    assert cut == {a: (Cause("device", A, "down"),) for a in SINGLE_A}
+    assert {d: oob.device_by_id[d].status for d in dead} == dict.fromkeys(dead, "down")
+
+
+def test_in_band_a_silent_device_whose_upstream_answers_is_down() -> None:
+    """The PoP hangs: it answers nothing, its neighbours still read their ports up. Nothing
+    failed in front of it: down. Its CPEs, silent behind it, are unreachable (not down)."""
+    inv = metronet().inventory()
+    dead = {A, "cpe-ubnd-phu-thuan", "cpe-ubnd-phu-an"}
+    snap = build_snapshot(inv, healthy(inv, dead=dead), at=0)
     cut = {a.id: a.causes for a in snap.agencies if not a.reachable}
     assert cut == {a: (Cause("device", A, "down"),) for a in SINGLE_A}
+    assert snap.device_by_id[A].status == "down" and snap.device_by_id[A].causes == ()
+    for cpe in dead - {A}:
+        assert snap.device_by_id[cpe].status == "unreachable"
+        assert snap.device_by_id[cpe].causes == (Cause("device", A, "down"),)
 
 
 def test_one_uplink_cut_names_the_link() -> None:

@@ -31,6 +31,8 @@ def test_every_view_renders_in_every_format_it_offers(snap: Snapshot) -> None:
             assert render(snap, view, fmt).strip(), (view, fmt)
     with pytest.raises(ValueError, match="coverage has no svg"):
         render(snap, "coverage", "svg")
+    with pytest.raises(ValueError, match="district page"):
+        render(snap, "spof", "svg", page=snap.groups[0].id)
     assert set(RENDERERS) == {"table", "json", "dot", "graphml", "svg"}
 
 
@@ -58,21 +60,32 @@ def test_table_shows_names_and_causes(snap: Snapshot) -> None:
 
 
 @needs_dot
-def test_dot_parses_and_draws_agencies_by_district(snap: Snapshot) -> None:
-    text = render(snap, "topology", "dot")
-    done = subprocess.run(
-        ["dot", "-Tjson"], input=text.encode(), capture_output=True, check=True, timeout=60
-    )
-    layout = json.loads(done.stdout)
-    clusters = {
-        o["label"].split(" — ")[0]: o for o in layout["objects"] if o["name"].startswith("cluster_")
-    }
-    assert {"Huyện Phú Vang", "Thị xã Hương Trà"} <= set(clusters)
-    names = {o["name"]: o for o in layout["objects"]}
+def test_dot_overview_has_a_box_per_district_and_pages_draw_every_agency(snap: Snapshot) -> None:
+    from netmon.export.report.dot import pages
+
+    def layout(text: str) -> dict[str, dict[str, str]]:
+        done = subprocess.run(
+            ["dot", "-Tjson"], input=text.encode(), capture_output=True, check=True, timeout=60
+        )
+        return {o["name"]: o for o in json.loads(done.stdout)["objects"]}
+
+    overview = layout(render(snap, "topology", "dot"))
+    clusters = {o["label"] for n, o in overview.items() if n.startswith("cluster_g")}
+    assert {g.name for g in snap.groups} <= clusters
+    for c in snap.coverage.by_group:
+        assert f"{c.reachable}/{c.total}" in overview[f"group:{c.id}"]["label"]
+    drawn: dict[str, str] = {}
+    for page in pages(snap):
+        for name, obj in layout(render(snap, "topology", "dot", page=page)).items():
+            if name.startswith("agency:"):
+                drawn[name.split(":", 1)[1]] = obj["label"]
+    assert set(drawn) == {a.id for a in snap.agencies}
     for a in snap.agencies:
-        assert a.name in names[f"agency:{a.id}"]["label"]
+        assert a.name.split()[0] in drawn[a.id]
     cut = [a for a in snap.agencies if not a.reachable]
-    assert cut and all("✗" in names[f"agency:{a.id}"]["label"] for a in cut)
+    assert cut
+    title = layout(render(snap, "topology", "dot", page=cut[0].group))
+    assert "✗" in str(title)  # the cause: in the box, or once in the title when shared
 
 
 def test_graphml_parses_with_networkx(snap: Snapshot, tmp_path: Path) -> None:
@@ -90,13 +103,18 @@ def test_graphml_parses_with_networkx(snap: Snapshot, tmp_path: Path) -> None:
 
 @needs_dot
 def test_svg_has_the_vietnamese_names_in_a_font_with_their_glyphs(snap: Snapshot) -> None:
-    svg = render(snap, "topology", "svg")
-    root = ET.fromstring(svg)  # noqa: S314 (our own output)
-    texts = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    from netmon.export.report.dot import pages
+
+    texts, fonts = "", set()
+    for page in [None, *pages(snap)]:
+        root = ET.fromstring(render(snap, "topology", "svg", page=page))  # noqa: S314 (ours)
+        found = list(root.iter("{http://www.w3.org/2000/svg}text"))
+        texts += " ".join(t.text or "" for t in found) + " "
+        fonts |= {t.get("font-family") for t in found}
+    words = set(texts.split())
     for a in snap.agencies:
-        assert a.name in texts or a.name[:20] in texts, a.name
+        assert set(a.name.split()) <= words, a.name  # wrapped over lines, every word there
     assert "Huyện Phú Vang" in texts and "Thừa Thiên Huế" in texts
-    fonts = {t.get("font-family") for t in root.iter("{http://www.w3.org/2000/svg}text")}
     assert fonts == {"DejaVu Sans"}
 
 

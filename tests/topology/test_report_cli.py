@@ -82,7 +82,7 @@ def test_svg_from_a_saved_snapshot(cut_snapshot: Path) -> None:
 
 def test_usage_errors_exit_2_and_bad_files_exit_1(tmp_path: Path) -> None:
     out = run("coverage", "-o", "svg", "--inventory", str(SMALL))
-    assert out.returncode == 2 and "no svg output" in out.stderr
+    assert out.returncode == 2 and "'svg' is not one of 'table', 'json'" in out.stderr
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "something else"}', encoding="utf-8")
     out = run("drift", "--snapshot", str(bad))

@@ -33,7 +33,7 @@ EDGE_KEYS = {
 }
 
 
-def render(snapshot: Snapshot, view: View) -> str:
+def render(snapshot: Snapshot, view: View, page: str | None = None) -> str:
     ET.register_namespace("", NS)
     root = ET.Element(f"{{{NS}}}graphml")
     for where, keys in (("node", NODE_KEYS), ("edge", EDGE_KEYS)):

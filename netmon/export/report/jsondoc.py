@@ -10,7 +10,7 @@ from netmon.export.report.views import View, view_data
 from netmon.model.snapshot import Snapshot
 
 
-def render(snapshot: Snapshot, view: View) -> str:
+def render(snapshot: Snapshot, view: View, page: str | None = None) -> str:
     return dumps(view_data(snapshot, view)) + "\n"
 
 

@@ -1,4 +1,4 @@
-"""SVG: the DOT drawing laid out by graphviz `dot` (clusters need dot; sfdp ignores them)."""
+"""SVG: a report's DOT drawing laid out by graphviz (`dot`, or `osage` for district pages)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,18 @@ from netmon.export.report import dot
 from netmon.export.report.views import View
 from netmon.model.snapshot import Snapshot
 
-# dot lays out 467 agencies in about a second; a minute means something is wrong.
+# dot lays out the overview in well under a second; a minute means something is wrong.
 TIMEOUT_S = 60
 
 
-def render(snapshot: Snapshot, view: View) -> str:
+def render(snapshot: Snapshot, view: View, page: str | None = None) -> str:
     exe = shutil.which("dot")
     if exe is None:
         raise RenderError("graphviz 'dot' not found: install graphviz (apt install graphviz)")
     try:
         done = subprocess.run(
             [exe, "-Tsvg"],
-            input=dot.render(snapshot, view).encode(),
+            input=dot.render(snapshot, view, page).encode(),
             capture_output=True,
             timeout=TIMEOUT_S,
             check=False,

@@ -10,8 +10,21 @@ from rich.console import Console
 from rich.table import Table
 
 from netmon.export.report.views import View, label
-from netmon.model.snapshot import Cause, CoverageCount, Element, Redundancy, Snapshot
+from netmon.model.snapshot import (
+    Cause,
+    CoverageCount,
+    DeviceState,
+    Element,
+    Redundancy,
+    Snapshot,
+)
 
+# Printed above every table of a snapshot nothing was probed for: the design, not the network.
+DESIGN_BANNER = (
+    "DECLARED DESIGN, NOT MEASURED: no poll went into this report, every element is assumed "
+    "up (thiết kế khai báo, chưa thăm dò). Live figures: --snapshot FILE from `netmon poll "
+    "--once --save FILE`, or /api/snapshot of `netmon serve`."
+)
 # Blast radius tables list the agencies of each element; past this many, a count says the rest.
 AGENCIES_SHOWN = 6
 
@@ -150,7 +163,7 @@ def tables(snapshot: Snapshot, view: View) -> list[Table]:
         "Devices",
         ("device", "role", "site / agency", "status", "reachable"),
         (
-            (d.id, d.role, d.site or d.agency or "", d.status, "yes" if d.reachable else "NO")
+            (d.id, d.role, d.site or d.agency or "", _status(d), "yes" if d.reachable else "NO")
             for d in snapshot.devices
         ),
     )
@@ -161,6 +174,10 @@ def tables(snapshot: Snapshot, view: View) -> list[Table]:
         (
             ("agencies reachable", f"{total.reachable}/{total.total}"),
             ("devices down", sum(d.status == "down" for d in snapshot.devices)),
+            (
+                "devices unreachable behind a failure",
+                sum(d.status == "unreachable" for d in snapshot.devices),
+            ),
             ("links down", sum(lk.status == "down" for lk in snapshot.links)),
             ("single points of failure now", len(snapshot.current.spofs)),
             ("drift", len(snapshot.drift)),
@@ -169,10 +186,21 @@ def tables(snapshot: Snapshot, view: View) -> list[Table]:
     return [summary, devices]
 
 
-def render(snapshot: Snapshot, view: View) -> str:
+def _status(d: DeviceState) -> str:
+    """A silent device behind a failure says behind what (in-band management)."""
+    if d.status != "unreachable" or not d.causes:
+        return d.status
+    return "unreachable behind " + ", ".join(f"{c.kind} {c.id} ({c.state})" for c in d.causes)
+
+
+def render(snapshot: Snapshot, view: View, page: str | None = None) -> str:
     width = max(100, shutil.get_terminal_size((120, 24)).columns)
     buf = io.StringIO()
     console = Console(file=buf, width=width, no_color=True, highlight=False, soft_wrap=False)
+    if not snapshot.probed:
+        console.print(DESIGN_BANNER)
     for t in tables(snapshot, view):
+        if not snapshot.probed and isinstance(t.title, str):
+            t.title += " (declared design)"
         console.print(t)
     return buf.getvalue()

@@ -24,8 +24,12 @@ BOARDS = {
 
 
 def render(uid: str) -> str:
-    board = BOARDS[uid]().build()
-    return json.dumps(board, cls=JSONEncoder, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    board = json.loads(json.dumps(BOARDS[uid]().build(), cls=JSONEncoder))
+    # Every panel, rows too, gets its own id in layout order: Grafana keys panel state, links
+    # (viewPanel=ID) and library panels on it; the SDK leaves panels without one and rows at 0.
+    for number, panel in enumerate(board["panels"], start=1):
+        panel["id"] = number
+    return json.dumps(board, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def render_all() -> dict[str, str]:

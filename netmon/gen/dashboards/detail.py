@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from grafana_foundation_sdk.builders import nodegraph
-from grafana_foundation_sdk.builders.dashboard import Dashboard, TextBoxVariable
+from grafana_foundation_sdk.builders.dashboard import Dashboard
 from grafana_foundation_sdk.builders.dashboard import DatasourceVariable as DsVar
+from grafana_foundation_sdk.models.common import BigValueColorMode, BigValueTextMode
 from grafana_foundation_sdk.models.dashboard import (
     DataTransformerConfig,
-    RangeMap,
-    RegexMap,
-    SpecialValueMap,
-    ValueMap,
-    ValueMappingResult,
 )
 
 from netmon.gen.dashboards.panels import (
@@ -20,27 +16,47 @@ from netmon.gen.dashboards.panels import (
     Infinity,
     board,
     label_variable,
+    netmon_url_variable,
     q,
     series,
     stat_panel,
+    states,
     table_panel,
 )
+from netmon.gen.dashboards.words import (
+    BASIS_NAMES,
+    CAUSE_WORDS,
+    LOADED,
+    MAP_AGENCY,
+    OK_FAILED,
+    SINGLE_PATH,
+    UP_DOWN,
+    display,
+    link,
+    organize,
+)
 
-
-def _up_down() -> list[ValueMap | RangeMap | RegexMap | SpecialValueMap]:
-    return [
-        ValueMap(
-            options={
-                "1": ValueMappingResult(text="Có / up", color="green"),
-                "0": ValueMappingResult(text="Mất / down", color="red"),
-            }
-        )
-    ]
+# The agency picker shows names and keeps ids: query_result lists the info series, whose
+# labels come sorted (agency before name); the regex takes the id as value, the name as text.
+AGENCY_PICKER = r'/agency="(?<value>[^"]+)".*[{,]name="(?<text>[^"]+)"/'
 
 
 def agency() -> Dashboard:
     a = 'agency="$agency"'
     dev = f"on(job, instance, device) group_left(agency) netmon_device_info{{{a}}}"
+    cause = (
+        f"max by (cause_kind, cause_id, cause_state, single_homed) "
+        f"(netmon_agency_cut_off_cause{{{a}}})"
+    )
+    single = stat_panel(
+        "Một đường / Single path",
+        "Cơ quan có điểm lỗi đơn không: theo thiết kế và hiện tại. "
+        "Whether the agency has a single point of failure: by design and now.",
+        q(f"netmon_agency_single_path{{{a}}}", "{{basis}}"),
+        unit="none",
+    ).mappings(SINGLE_PATH)
+    for basis, name in BASIS_NAMES.items():
+        single = single.override_by_name(basis, display(name))
     return (
         board(
             "netmon-agency",
@@ -49,42 +65,74 @@ def agency() -> Dashboard:
             "One agency: reachability, cause, probes, links.",
         )
         .with_variable(
-            label_variable("agency", "Cơ quan / Agency", "label_values(netmon_agency_info, agency)")
+            label_variable(
+                "agency",
+                "Cơ quan / Agency",
+                "query_result(netmon_agency_info)",
+                regex=AGENCY_PICKER,
+            )
+        )
+        .with_variable(netmon_url_variable())
+        .with_panel(
+            stat_panel(
+                "Cơ quan / Agency",
+                "Tên, khu vực và cấp của cơ quan đang xem; bấm để mở trên bản đồ. "
+                "The agency shown, its district and level; click for the map.",
+                q(f"netmon_agency_info{{{a}}}", "{{name}}"),
+                unit="none",
+            )
+            .text_mode(BigValueTextMode.NAME)
+            .color_mode(BigValueColorMode.NONE)
+            .data_links([link("Bản đồ / Map", MAP_AGENCY.format("$agency"))])
+            .span(12)
         )
         .with_panel(
             stat_panel(
                 "Kết nối / Reachable",
                 "Cơ quan có đường tới trung tâm không. Whether the agency reaches the core.",
-                q(f"netmon_agency_up{{{a}}}", "{{agency}}"),
-            ).mappings(_up_down())
+                q(f"netmon_agency_up{{{a}}}", "kết nối / reachable"),
+                unit="none",
+            ).mappings(UP_DOWN)
         )
         .with_panel(
             stat_panel(
                 "Chu kỳ lỗi liên tiếp / Failed cycles in a row",
                 "Số chu kỳ liên tiếp không thăm dò được. Cycles in a row with no answer.",
-                q(f"netmon_agency_consecutive_failed_cycles{{{a}}}", "{{agency}}"),
+                q(f"netmon_agency_consecutive_failed_cycles{{{a}}}", "chu kỳ / cycles"),
             )
         )
-        .with_panel(
-            stat_panel(
-                "Một đường / Single path",
-                "1: có điểm lỗi đơn. 1: has a single point of failure.",
-                q(f"netmon_agency_single_path{{{a}}}", "{{basis}}"),
-            )
-        )
+        .with_panel(single)
         .with_panel(
             stat_panel(
                 "Dịch vụ / Services",
-                "Truy cập được dịch vụ (TSLCD, Internet). Reaches each upstream service.",
-                q(f"netmon_agency_service_up{{{a}}}", "{{service}}"),
-            ).mappings(_up_down())
+                "Truy cập được dịch vụ (mạng chuyên dùng, Internet) không. "
+                "Whether it reaches each upstream service.",
+                q(
+                    f"netmon_agency_service_up{{{a}}} * on(job, instance, service)"
+                    " group_left(name) netmon_service_info",
+                    "{{name}}",
+                ),
+                unit="none",
+            ).mappings(UP_DOWN)
         )
         .with_panel(
             table_panel(
                 "Nguyên nhân / Cause",
-                "Phần tử gây mất kết nối (nếu có). The element cutting it off, if any.",
-                q(f"netmon_agency_cut_off_cause{{{a}}}", instant=True, table_format=True),
+                "Phần tử làm cơ quan mất kết nối (không có dòng nào khi cơ quan kết nối). "
+                "The element cutting it off (no row while it is reachable).",
+                q(cause, instant=True, table_format=True),
             )
+            .with_transformation(
+                organize(
+                    {
+                        "cause_kind": "Loại / Kind",
+                        "cause_id": "Nguyên nhân / Cause",
+                        "cause_state": "Tình trạng / State",
+                        "single_homed": "Đường / Paths",
+                    }
+                )
+            )
+            .mappings(CAUSE_WORDS)
         )
         .with_panel(
             series(
@@ -95,11 +143,12 @@ def agency() -> Dashboard:
             )
         )
         .with_panel(
-            series(
+            states(
                 "Thăm dò thành công / Probe success",
-                "1 thành công, 0 thất bại. 1 success, 0 failure.",
+                "Từng lần thăm dò theo thời gian: xanh thành công, đỏ thất bại. "
+                "Each probe over time: green succeeded, red failed.",
                 q(f"netmon_probe_success * {dev}", "{{device}} {{probe}}"),
-            )
+            ).mappings(OK_FAILED)
         )
         .with_panel(
             series(
@@ -138,11 +187,7 @@ def topology() -> Dashboard:
         )
         .with_panel(_across_shards())
         .with_variable(DsVar("infinity").label("Infinity").type("yesoreyeram-infinity-datasource"))
-        .with_variable(
-            TextBoxVariable("netmon_url")
-            .label("netmon URL")
-            .default_value("http://127.0.0.1:10467")
-        )
+        .with_variable(netmon_url_variable())
         .with_panel(graph)
     )
 
@@ -204,7 +249,8 @@ def health() -> Dashboard:
                 "Đang chạy / Up",
                 "Prometheus thu thập được từ netmon. Prometheus can scrape netmon.",
                 q(f"up{{{job}}}", "{{instance}}"),
-            ).mappings(_up_down())
+                unit="none",
+            ).mappings(UP_DOWN)
         )
         .with_panel(
             stat_panel(
@@ -216,11 +262,14 @@ def health() -> Dashboard:
         )
         .with_panel(
             stat_panel(
-                "Tải danh mục / Inventory loaded",
-                "1: lần tải gần nhất thành công. 1: last load succeeded.",
-                q("netmon_inventory_load_success", "inventory"),
-                q("netmon_config_load_success", "config"),
-            ).mappings(_up_down())
+                "Nạp danh mục và cấu hình / Inventory and config loaded",
+                "Lần nạp gần nhất (khởi động hoặc nạp lại) có thành công không; bị từ chối thì "
+                "netmon giữ cấu hình cũ. Whether the last load succeeded (the old state is kept "
+                "when it is refused).",
+                q("netmon_inventory_load_success", "danh mục / inventory"),
+                q("netmon_config_load_success", "cấu hình / config"),
+                unit="none",
+            ).mappings(LOADED)
         )
         .with_panel(
             stat_panel(
@@ -251,8 +300,16 @@ def health() -> Dashboard:
                 "Thời gian thu thập / Scrape duration",
                 "Thời gian Prometheus lấy /metrics. How long scraping /metrics takes.",
                 q(f"scrape_duration_seconds{{{job}}}", "{{instance}}"),
-                q(f"scrape_samples_scraped{{{job}}} / 10000", "samples/10k {{instance}}"),
                 unit="s",
+            )
+        )
+        .with_panel(
+            series(
+                "Số chuỗi mỗi lần thu thập / Samples per scrape",
+                "Số mẫu Prometheus nhận mỗi lần lấy /metrics (tăng theo số thiết bị, đường "
+                "truyền). Samples in each scrape of /metrics (grows with devices and links).",
+                q(f"scrape_samples_scraped{{{job}}}", "{{instance}}"),
+                unit="short",
             )
         )
         .with_panel(
@@ -260,6 +317,9 @@ def health() -> Dashboard:
                 "Phiên bản / Version",
                 "Phiên bản netmon đang chạy. The netmon version running.",
                 q("netmon_build_info", "{{version}}"),
+                unit="none",
             )
+            .text_mode(BigValueTextMode.NAME)
+            .color_mode(BigValueColorMode.NONE)
         )
     )

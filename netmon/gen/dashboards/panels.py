@@ -14,15 +14,26 @@ from grafana_foundation_sdk.builders import (
     common,
     prometheus,
     stat,
+    statetimeline,
     table,
     timeseries,
 )
-from grafana_foundation_sdk.builders.dashboard import Dashboard, DatasourceVariable, QueryVariable
+from grafana_foundation_sdk.builders.dashboard import (
+    Dashboard,
+    DatasourceVariable,
+    QueryVariable,
+    TextBoxVariable,
+)
 from grafana_foundation_sdk.cog import builder as cogbuilder
 from grafana_foundation_sdk.cog import variants as cogvariants
 from grafana_foundation_sdk.models import common as cm
 from grafana_foundation_sdk.models import prometheus as pm
-from grafana_foundation_sdk.models.dashboard import DataSourceRef, VariableHide, VariableRefresh
+from grafana_foundation_sdk.models.dashboard import (
+    DataSourceRef,
+    VariableHide,
+    VariableRefresh,
+    VariableSort,
+)
 
 PROM = DataSourceRef(type_val="prometheus", uid="${datasource}")
 INFINITY = DataSourceRef(type_val="yesoreyeram-infinity-datasource", uid="${infinity}")
@@ -32,7 +43,11 @@ def prom_variable() -> DatasourceVariable:
     return DatasourceVariable("datasource").label("Nguồn dữ liệu / Data source").type("prometheus")
 
 
-def label_variable(name: str, label: str, query: str, *, multi: bool = False) -> QueryVariable:
+def label_variable(
+    name: str, label: str, query: str, *, multi: bool = False, regex: str = ""
+) -> QueryVariable:
+    """A variable from Prometheus; `regex` with (?<value>) and (?<text>) groups shows one
+    label (a name) while the dashboard uses another (the id)."""
     v = (
         QueryVariable(name)
         .label(label)
@@ -40,10 +55,22 @@ def label_variable(name: str, label: str, query: str, *, multi: bool = False) ->
         .query(query)
         .refresh(VariableRefresh.ON_TIME_RANGE_CHANGED)
         .hide(VariableHide.DONT_HIDE)
+        .sort(VariableSort.ALPHABETICAL_CASE_INSENSITIVE_ASC)
     )
+    if regex:
+        v = v.regex(regex)
     if multi:
         v = v.multi(True).include_all(True).all_value(".*")
     return v
+
+
+def netmon_url_variable() -> TextBoxVariable:
+    """Where netmon serves its map (data links open it)."""
+    return (
+        TextBoxVariable("netmon_url")
+        .label("netmon URL (bản đồ / map)")
+        .default_value("http://127.0.0.1:10467")
+    )
 
 
 def q(expr: str, legend: str = "", *, instant: bool = False, table_format: bool = False) -> Any:
@@ -83,10 +110,18 @@ def series(title: str, doc: str, *queries: Any, unit: str = "short") -> timeseri
     return p.height(9).span(12)
 
 
-def table_panel(title: str, doc: str, query: Any) -> table.Panel:
-    p = table.Panel().title(title).description(doc).datasource(PROM)
+def table_panel(title: str, doc: str, query: Any, unit: str = "short") -> table.Panel:
+    p = table.Panel().title(title).description(doc).datasource(PROM).unit(unit)
     p = p.with_target(query.ref_id("A"))
     return p.height(9).span(12)
+
+
+def states(title: str, doc: str, *queries: Any) -> statetimeline.Panel:
+    """0/1 over time as coloured bands (with value mappings), not a line between 0 and 1."""
+    p = statetimeline.Panel().title(title).description(doc).datasource(PROM).unit("none")
+    for i, query in enumerate(queries):
+        p = p.with_target(query.ref_id(chr(ord("A") + i)))
+    return p.height(8).span(12)
 
 
 class InfinityQuery(cogvariants.Dataquery):

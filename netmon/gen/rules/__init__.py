@@ -6,13 +6,14 @@ writes the committed files; a test checks they equal what this code generates.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
 
+from netmon.gen.rules import availability
 from netmon.gen.rules.cases import CASES, Case
-from netmon.gen.rules.rules import ALERTS, RECORDING, Alert
+from netmon.gen.rules.rules import ALERTS, RECORDING, RUNBOOK_BASE, Alert
+from netmon.gen.rules.vi import expand
 
 RULES_FILE = "netmon.rules.yml"
 TESTS_FILE = "netmon.rules.test.yml"
@@ -23,7 +24,7 @@ def _dump(data: Any) -> str:
     return _HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 
-def rules_yaml() -> str:
+def rules_yaml(runbook_base: str = RUNBOOK_BASE) -> str:
     recording = [
         {"record": r.record, "expr": r.expr, **({"labels": r.labels} if r.labels else {})}
         for r in RECORDING
@@ -34,7 +35,7 @@ def rules_yaml() -> str:
             "expr": a.expr,
             "for": a.for_,
             "labels": {"severity": a.severity},
-            "annotations": a.annotations(),
+            "annotations": a.annotations(runbook_base),
         }
         for a in ALERTS
     ]
@@ -43,20 +44,14 @@ def rules_yaml() -> str:
             "groups": [
                 {"name": "netmon.recording", "interval": "30s", "rules": recording},
                 {"name": "netmon.alerts", "interval": "30s", "rules": alerts},
+                # issue 20: groups of their own (availability.py), kept apart from the above
+                *availability.rule_groups(),
             ]
         }
     )
 
 
-def expand(template: str, labels: dict[str, str]) -> str:
-    """Prometheus' `{{ $labels.x }}` substitution, the only template form the rules use."""
-    out = re.sub(r"\{\{ \$labels\.(\w+) \}\}", lambda m: labels.get(m[1], ""), template)
-    if "{{" in out:
-        raise ValueError(f"template form the test generator cannot expand: {template!r}")
-    return out
-
-
-def _case(case: Case, alert: Alert) -> dict[str, Any]:
+def _case(case: Case, alert: Alert, runbook_base: str) -> dict[str, Any]:
     return {
         "interval": "30s",
         "input_series": [{"series": s, "values": v} for s, v in case.series],
@@ -68,7 +63,7 @@ def _case(case: Case, alert: Alert) -> dict[str, Any]:
                     {
                         "exp_labels": {**labels, "severity": alert.severity},
                         "exp_annotations": {
-                            k: expand(v, labels) for k, v in alert.annotations().items()
+                            k: expand(v, labels) for k, v in alert.annotations(runbook_base).items()
                         },
                     }
                     for labels in expected
@@ -79,13 +74,14 @@ def _case(case: Case, alert: Alert) -> dict[str, Any]:
     }
 
 
-def tests_yaml() -> str:
+def tests_yaml(runbook_base: str = RUNBOOK_BASE) -> str:
     by_name = {a.name: a for a in ALERTS}
     return _dump(
         {
             "rule_files": [RULES_FILE],
             "evaluation_interval": "30s",
-            "tests": [_case(c, by_name[c.alert]) for c in CASES],
+            "tests": [_case(c, by_name[c.alert], runbook_base) for c in CASES]
+            + list(availability.TESTS),
         }
     )
 
@@ -100,36 +96,56 @@ def alerts_markdown() -> str:
         "",
         "Generated from `netmon/gen/rules/rules.py` (`python -m netmon.gen.rules`);",
         "the rules are `exporters/prometheus/rules/netmon.rules.yml`, each with a",
-        "`promtool test rules` case in `netmon.rules.test.yml`. Annotations come in English",
-        "and Vietnamese (`*_vi`).",
+        "`promtool test rules` case in `netmon.rules.test.yml`. Summaries and descriptions",
+        "come in English and Vietnamese (`*_vi`), label values in Vietnamese words; each alert's",
+        "`runbook_url` points at its section below (what to do, in both languages).",
         "",
         "Inhibition (`exporters/alertmanager/alertmanager.yml`): `AgencyUnreachable` with",
-        '`single_homed="true"` is silenced while a `PoPDown` or `UplinkDown` alert with the same',
-        "`cause_kind`/`cause_id` fires, so a PoP outage pages once, not once per agency.",
-        "Dual-homed agencies are never silenced this way: netmon has already decided they are",
-        "cut off.",
+        '`single_homed="true"` is silenced while a `PoPDown`, `CoreDown` or `UplinkDown` alert',
+        "with the same `cause_kind`/`cause_id` fires, so a PoP outage pages once, not once per",
+        "agency. Dual-homed agencies are never silenced this way: netmon has already decided",
+        "they are cut off. `CoreDown` silences `PoPDown` and `UplinkDown` of the same netmon.",
+        "",
+        "With in-band management (`poll.management: inband`, the default) a device silent behind",
+        "a failure is *unreachable*, not down (`docs/topology.md`): it has no `netmon_device_up`",
+        "and carries `netmon_device_unreachable_cause`. It never pages as down: `PoPDown` leaves",
+        "out a PoP unreachable behind another failed device (a core, a PoP), whose own failure",
+        "explains it. A PoP silent behind its own cut uplinks is what the NOC sees failed",
+        "(`device POP isolated`, the cause its agencies carry): it pages, and inhibits them.",
         "",
         "| alert | severity | for | expression |",
         "|---|---|---|---|",
     ]
     for a in ALERTS:
         lines.append(f"| {a.name} | {a.severity} | {a.for_} | `{_cell(a.expr)}` |")
+    examples = {c.alert: [x for _, expected in c.checks for x in expected] for c in CASES}
     for a in ALERTS:
         lines += [
             "",
             f"## {a.name}",
             "",
-            f"- **Summary**: {a.summary}",
-            f"- **Tóm tắt**: {a.summary_vi}",
-            f"- **Description**: {a.description}",
-            f"- **Mô tả**: {a.description_vi}",
-            f"- **Runbook**: {a.runbook}",
-            f"- **Hướng xử lý**: {a.runbook_vi}",
+            f"Severity {a.severity}, after {a.for_}. `runbook_url`: "
+            f"`{a.annotations()['runbook_url']}`. As it reads (from its promtool case):",
+            "",
+        ]
+        for labels in examples.get(a.name, [])[:3]:
+            lines += [
+                f"- **Summary**: {expand(a.summary, labels)}",
+                f"  **Tóm tắt**: {expand(a.summary_vi, labels)}",
+                f"- **Description**: {expand(a.description, labels)}",
+                f"  **Mô tả**: {expand(a.description_vi, labels)}",
+            ]
+        lines += [
+            "",
+            f"**What to do.** {a.runbook}",
+            "",
+            f"**Cách xử lý.** {a.runbook_vi}",
         ]
     lines += ["", "## Recording rules", "", "| record | expression |", "|---|---|"]
     for r in RECORDING:
         extra = f" (labels {r.labels})" if r.labels else ""
         lines.append(f"| `{r.record}`{extra} | `{_cell(r.expr)}` |")
+    lines += availability.markdown()
     return "\n".join(lines) + "\n"
 
 

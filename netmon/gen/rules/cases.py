@@ -36,6 +36,36 @@ _CAUSE = {
 _LINK = {"link": "pop-phu-vang--cpe-ubnd-phu-ho"}
 _END = {**_LINK, "end": "a", "device": "pop-phu-vang", "interface": "acc3"}
 _SO = {"agency": "so-tttt", "level": "province", "group": "phu-vang"}
+_SO_CAUSE = {
+    **_SO,
+    "cause_kind": "link",
+    "cause_id": "pop-phu-vang--cpe-so-tttt",
+    "cause_state": "down",
+    "single_homed": "false",
+}
+_NEW = {"agency": "tram-y-te-moi", "level": "commune", "group": "phu-vang"}
+_NONE_CAUSE = {
+    **_NEW,
+    "cause_kind": "none",
+    "cause_id": "none",
+    "cause_state": "down",
+    "single_homed": "false",
+}
+_PV_GROUP = {"group": "phu-vang", "name": "Huyện Phú Vang", "kind": "district"}
+_BEHIND_LINK = {
+    "device": "pop-phu-vang",
+    "role": "pop",
+    "cause_kind": "link",
+    "cause_id": "core-1--pop-phu-vang",
+    "cause_state": "down",
+}
+_BEHIND_CORE = {
+    "device": "pop-phu-loc",
+    "role": "pop",
+    "cause_kind": "device",
+    "cause_id": "core-2",
+    "cause_state": "down",
+}
 _B = {"job": "netmon", "instance": "127.0.0.2:10467"}
 _INV = {"inventory": "MetroNet Huế"}
 _D = {"job": "netmon", "instance": "127.0.0.4:10467", "inventory": "MetroNet Đà Nẵng"}
@@ -47,10 +77,31 @@ CASES: tuple[Case, ...] = (
         (
             # cut off from 1m (the series exists only while the agency is cut off)
             (sel("netmon_agency_cut_off_cause", **J, **_CAUSE), "_ _ 1x8"),
+            # dual-homed, both paths gone: a link is named, never inhibited
+            (sel("netmon_agency_cut_off_cause", **J, **_SO_CAUSE), "_ _ 1x8"),
+            # no path declared at all
+            (sel("netmon_agency_cut_off_cause", **J, **_NONE_CAUSE), "_ _ 1x8"),
             (sel("netmon_agency_info", **J, **_HO, name="UBND xã Phú Hồ"), "1x10"),
             (sel("netmon_agency_info", **J, **_SO, name="Sở TTTT"), "1x10"),
+            (sel("netmon_agency_info", **J, **_NEW, name="Trạm Y tế xã Mới"), "1x10"),
+            (sel("netmon_group_info", **J, **_PV_GROUP), "1x10"),
         ),
-        (("1m", ()), ("2m", ({**J, **_CAUSE, "name": "UBND xã Phú Hồ"},))),
+        (
+            ("1m", ()),
+            (
+                "2m",
+                (
+                    {**J, **_CAUSE, "name": "UBND xã Phú Hồ", "group_name": "Huyện Phú Vang"},
+                    {**J, **_SO_CAUSE, "name": "Sở TTTT", "group_name": "Huyện Phú Vang"},
+                    {
+                        **J,
+                        **_NONE_CAUSE,
+                        "name": "Trạm Y tế xã Mới",
+                        "group_name": "Huyện Phú Vang",
+                    },
+                ),
+            ),
+        ),
     ),
     Case(
         "PoPDown",
@@ -58,6 +109,11 @@ CASES: tuple[Case, ...] = (
             (sel("netmon_device_reachable", **J, device="pop-phu-vang", role="pop"), "1 0x10"),
             (sel("netmon_device_reachable", **J, device="pop-huong-thuy", role="pop"), "1x10"),
             (sel("netmon_device_reachable", **J, device="cpe-ubnd-phu-ho", role="cpe"), "0x10"),
+            # In-band: silent behind its own cut uplinks, it is the failure the NOC sees: pages.
+            (sel("netmon_device_unreachable_cause", **J, **_BEHIND_LINK), "_ 1x9"),
+            # Silent behind a dead core: the core explains it, no PoPDown for it.
+            (sel("netmon_device_reachable", **J, device="pop-phu-loc", role="pop"), "1 0x10"),
+            (sel("netmon_device_unreachable_cause", **J, **_BEHIND_CORE), "_ 1x9"),
         ),
         (
             ("1m", ()),
@@ -124,8 +180,15 @@ CASES: tuple[Case, ...] = (
             (sel("netmon_agency_single_path", **J, agency="so-tttt", basis="declared"), "0x41"),
             (sel("netmon_agency_single_path", **J, **_LINK, basis="current"), "1x41"),
             (sel("netmon_agency_single_path", **J, **_LINK, basis="declared"), "1x41"),
+            (sel("netmon_agency_info", **J, **_SO, name="Sở TTTT"), "1x41"),
         ),
-        (("10m", ()), ("16m", ({**J, "agency": "so-tttt", "basis": "current"},))),
+        (
+            ("10m", ()),
+            (
+                "16m",
+                ({**J, "agency": "so-tttt", "basis": "current", "name": "Sở TTTT"},),
+            ),
+        ),
     ),
     Case(
         "LinkErrors",
@@ -208,6 +271,98 @@ CASES: tuple[Case, ...] = (
             (sel("netmon_topology_drift", **J, kind="undeclared"), "0x70"),
         ),
         (("20m", ()), ("32m", ({**J, "kind": "missing"},))),
+    ),
+    Case(
+        "CoreDown",
+        (
+            (sel("netmon_device_up", **J, device="core-1", role="core"), "1 0x10"),
+            (sel("netmon_device_up", **J, device="core-2", role="core"), "1x10"),
+            (sel("netmon_device_up", **J, device="pop-hue", role="pop"), "0x10"),
+        ),
+        (
+            ("1m", ()),
+            (
+                "1m30s",
+                (
+                    {
+                        **J,
+                        "device": "core-1",
+                        "role": "core",
+                        "cause_kind": "device",
+                        "cause_id": "core-1",
+                    },
+                ),
+            ),
+        ),
+    ),
+    Case(
+        "ServiceUnreachable",
+        (  # the Internet gateway lost from 30s on; the dedicated network still reached
+            (sel("netmon_service_coverage_agencies", **J, service="internet"), "425x10"),
+            (sel("netmon_service_coverage_reachable_agencies", **J, service="internet"), "425 0x9"),
+            (sel("netmon_service_coverage_agencies", **J, service="tslcd"), "467x10"),
+            (sel("netmon_service_coverage_reachable_agencies", **J, service="tslcd"), "466x10"),
+            (
+                sel("netmon_service_info", **J, service="internet", name="Cổng Internet tập trung"),
+                "1x10",
+            ),
+            (sel("netmon_service_info", **J, service="tslcd", name="Mạng chuyên dùng"), "1x10"),
+        ),
+        (
+            ("1m", ()),
+            ("2m", ({**J, "service": "internet", "name": "Cổng Internet tập trung"},)),
+        ),
+    ),
+    Case(
+        "ProbeCredentialsUnusable",
+        (  # the SNMP secret file vanished: every SNMP probe fails with "credentials"
+            (
+                sel(
+                    "netmon_probe_failure_reason",
+                    **J,
+                    device="cpe-a",
+                    probe="snmp",
+                    reason="credentials",
+                ),
+                "1x20",
+            ),
+            (
+                sel(
+                    "netmon_probe_failure_reason",
+                    **J,
+                    device="cpe-b",
+                    probe="snmp",
+                    reason="credentials",
+                ),
+                "1x20",
+            ),
+            (  # a device refusing netmon is another alert (ProbeAuthFailing)
+                sel(
+                    "netmon_probe_failure_reason",
+                    **J,
+                    device="cpe-c",
+                    probe="ssh",
+                    reason="authentication",
+                ),
+                "1x20",
+            ),
+        ),
+        (("4m", ()), ("6m", ({**J, "probe": "snmp"},))),
+    ),
+    Case(
+        "NetmonConfigRejected",
+        (  # J: a reload of config.yaml refused at 30s; B: its inventory refused; C: fine
+            (sel("netmon_config_load_success", **J), "1 0x10"),
+            (sel("netmon_inventory_load_success", **J), "1x10"),
+            (sel("netmon_config_load_success", **_B), "1x10"),
+            (sel("netmon_inventory_load_success", **_B), "0x10"),
+            (sel("netmon_config_load_success", **_C), "1x10"),
+            (sel("netmon_inventory_load_success", **_C), "1x10"),
+        ),
+        (
+            ("30s", ()),
+            ("2m", ({**J, "file": "config"}, {**_B, "file": "inventory"})),
+        ),
     ),
     Case(
         "NetmonCycleStale",

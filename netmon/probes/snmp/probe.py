@@ -76,7 +76,7 @@ async def probe(target: ProbeTarget[SnmpSettings], env: ProbeEnv) -> ProbeResult
     auth = target.auth
     if not isinstance(auth, SnmpAuth):
         detail = target.auth_problem or "no SNMP credential set for this device"
-        return failed(target, NAME, clock, "authentication", detail)
+        return failed(target, NAME, clock, "credentials", detail)
     wire = SnmpTarget(
         host=target.address,
         auth=auth,

@@ -161,8 +161,8 @@ class WireClient:
             reply = await self._request(target, make_pdu, slot)
             if reply.error != "timeout":
                 self.window.observe(self.loop.time() - sent, target.timeout_s)
-        except ValueError as exc:  # a v3 key that cannot be used (empty)
-            reply = SnmpReply(error="authentication", detail=f"cannot use the v3 keys: {exc}")
+        except ValueError as exc:  # a v3 key of netmon's that cannot be used (empty)
+            reply = SnmpReply(error="credentials", detail=f"cannot use the v3 keys: {exc}")
         finally:
             slot.release()
         if reply.ok:

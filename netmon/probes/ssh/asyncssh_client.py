@@ -15,10 +15,9 @@ import errno
 from collections.abc import Sequence
 from pathlib import Path
 
-import asyncssh
-
 from netmon.model.observation import FailureReason
 from netmon.probes.ssh.client import Output, ShellSpec, SshReply, SshTarget
+from netmon.probes.ssh.lib import asyncssh
 from netmon.probes.ssh.shell import SessionState, Shell, ShellFailed, TooLarge, read_capped
 from netmon.probes.ssh.text import excerpt
 

@@ -67,7 +67,7 @@ def _refuse(target: ProbeTarget[SshSettings]) -> tuple[FailureReason, str] | Non
         known = ", ".join(sorted(PLATFORMS))
         return "error", f"no SSH platform {platform!r} (known: {known}): see docs/probes.md"
     if not isinstance(target.auth, SshAuth):
-        return "authentication", target.auth_problem or "no SSH credential set for this device"
+        return "credentials", target.auth_problem or "no SSH credential set for this device"
     known_hosts = target.auth.known_hosts
     if not known_hosts:
         return "host_key", (

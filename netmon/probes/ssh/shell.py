@@ -16,10 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import asyncssh
-
 from netmon.model.observation import FailureReason
 from netmon.probes.ssh.client import Output, Phase, ShellSpec, SshReply
+from netmon.probes.ssh.lib import asyncssh
 from netmon.probes.ssh.text import clean, last_line, strip_echo_and_prompt
 
 _CHUNK = 65536
