@@ -111,8 +111,8 @@ def overview() -> Dashboard:
         .with_panel(
             stat_panel(
                 "Cơ quan kết nối / Agencies reachable",
-                "Số cơ quan có đường tới trung tâm, và tổng số khai báo. "
-                "Agencies with a working path to the core, and all declared.",
+                "Số cơ quan tới được mọi dịch vụ cấp trên mà cơ quan sử dụng, và tổng số khai "
+                "báo. Agencies reaching every upstream service they use, and all declared.",
                 q("netmon:coverage_reachable_agencies:sum", "kết nối / reachable"),
                 q("netmon:coverage_agencies:sum", "khai báo / declared"),
             ).span(8)
