@@ -175,7 +175,10 @@ def test_recorded_rules_give_the_same_figures_in_a_few_queries(backfilled: Backf
     # Every hour of the month but the one the hourly group's offset splits at each end.
     assert r.sources.recorded_s >= len(MONTH) * M - 2 * 3600
     assert r.sources.recorded_s + r.sources.raw_s == len(MONTH) * M
-    assert r.sources.queries <= 12
+    # A handful, against 66 from raw samples alone. Not an exact count: the groups' evaluation
+    # offsets, which Prometheus derives from the rule file's path (a temporary one here), move
+    # where recorded stretches start and end, and with them a query or two (12 and 13 seen).
+    assert r.sources.queries <= 16 < backfilled.raw.sources.queries
     check_figures(r)
     check_outages(r)
     check_gaps(r)
