@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
@@ -13,6 +14,7 @@ import pytest
 
 from netmon.export.report import FORMATS_OF, RENDERERS, VIEWS, render
 from netmon.model import Snapshot
+from netmon.model.snapshot import Cause
 from topology.test_snapshot_json import busy_snapshot
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz not installed")
@@ -146,3 +148,17 @@ def test_json_is_exactly_what_json_dumps_writes(snap: Snapshot) -> None:
         assert dumps(data) == json.dumps(data, ensure_ascii=False, indent=2)
     with pytest.raises(TypeError):
         dumps({"a": object()})
+
+
+def test_a_device_unreachable_behind_a_failure_says_behind_what(snap: Snapshot) -> None:
+    # In-band management: a silent PoP behind a cut link is not drawn as down, and both the
+    # drawing and the table name what it is behind.
+    pop = next(d for d in snap.devices if d.role == "pop")
+    behind = Cause("link", "core-1--" + pop.id, "down")
+    silent = replace(pop, status="unreachable", reachable=False, causes=(behind,))
+    devices = tuple(silent if d.id == pop.id else d for d in snap.devices)
+    cut = replace(snap, devices=devices)
+    drawing = render(cut, "topology", "dot")
+    assert f"unreachable behind {behind.id}" in drawing
+    assert "✗ mất kết nối / down" not in drawing.split(f'"device:{pop.id}"', 1)[1].split("\n")[0]
+    assert f"unreachable behind link {behind.id} (down)" in render(cut, "topology", "table")
