@@ -228,8 +228,10 @@ DRIVE = Path(__file__).with_name("drive.py")
 
 def lab_config(lab: LiveLab, folder: Path) -> Path:
     """The shipped config.yaml for the lab (netmon's default timeouts and retries), with an
-    interval long enough for the suite's own driver to set the pace."""
-    return labtools.lab_config(lab, folder, poll={"interval_s": 30, "deadline_s": 20})
+    interval long enough for the suite's own driver to set the pace, and the shared lab's
+    management (out of band, tests/conftest.py)."""
+    poll = {"interval_s": 30, "deadline_s": 20, "management": "oob"}
+    return labtools.lab_config(lab, folder, poll=poll)
 
 
 def lab_inventory(folder: Path, probes: str = "[icmp, snmp]") -> Path:
