@@ -32,6 +32,7 @@ from netmon.model import (
     Site,
 )
 from netmon.yamlspec import ROOT, Checker, Mapping, no_cyclic_gc, parse_yaml, read_bytes
+from netmon.yamlspec.fast import read_checked
 
 # A dotted quad of decimal octets without leading zeros: what IPv4Address accepts in the usual
 # spelling, read here as an int (IPv4Address(int) is 5x cheaper than its own parser). Anything
@@ -222,7 +223,13 @@ def _read_file(
 
 def check_file(content: bytes, name: str) -> tuple[list[Problem], Mapping | None]:
     """One file on its own: its problems, and its checked data when it is a mapping. What it
-    returns depends on the bytes (and the name the problems carry) alone: see cache.py."""
+    returns depends on the bytes (and the name the problems carry) alone: see cache.py.
+
+    A file in the plain shape with no problem is read by the fast reader (yamlspec/fast.py);
+    any other goes through the full reader, which words its problems."""
+    fast = read_checked(content, FILE)
+    if fast is not None:
+        return [], fast
     root, problems = parse_yaml(content, name)
     if root is None:
         return problems, None
