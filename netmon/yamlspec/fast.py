@@ -29,6 +29,7 @@ from netmon.yamlspec.reader import _MAYBE_NOT_TEXT, _implicit_tag
 from netmon.yamlspec.spec import (
     STR,
     Checker,
+    Int,
     ListOf,
     MapOf,
     Mapping,
@@ -456,6 +457,19 @@ def _scalar(text: str, line: int, col: int, spec: Spec, plain: Any, flow: bool =
         raise _DOUBT
     if ": " in text or text[-1] == ":" or (flow and ":" in text):
         raise _DOUBT
+    if (
+        type(spec) is Int
+        and len(text) < 19
+        and text.isascii()
+        and text.isdigit()
+        and (text[0] != "0" or text == "0")
+    ):
+        # a decimal number as the checker reads it (YAML 1.1 int, no octal look, no '_')
+        number = int(text)
+        if (spec.minimum is None or number >= spec.minimum) and (
+            spec.maximum is None or number <= spec.maximum
+        ):
+            return number
     tag = _implicit_tag(text)
     if plain is not None and tag == STR:
         max_len, enum, match = plain
