@@ -247,7 +247,7 @@ def reader_identity() -> bytes:
     if _IDENTITY is None:
         from netmon.inventory import format as fmt
         from netmon.inventory import load
-        from netmon.yamlspec import reader, spec
+        from netmon.yamlspec import fast, reader, spec
 
         digest = hashlib.sha256()
         for part in (
@@ -261,7 +261,7 @@ def reader_identity() -> bytes:
             repr(fmt.FILE),
         ):
             digest.update(repr(part).encode() + b"\0")
-        for module in (reader, spec, fmt, load, sys.modules[__name__]):
+        for module in (reader, fast, spec, fmt, load, sys.modules[__name__]):
             try:
                 digest.update(Path(module.__file__ or "").read_bytes())
             except OSError:

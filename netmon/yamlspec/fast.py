@@ -47,11 +47,13 @@ _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)")
 _INDICATORS = frozenset("?:,[]{}#&*!|>'\"%@`")
 _FLOW_SPLIT = re.compile(r"([{}\[\],])")
 # Characters outside YAML's printable set, line breaks other than \n (YAML 1.1 also breaks at
-# NEL, LS and PS), tabs, quotes and the byte order mark: the full reader's business.
+# NEL, LS and PS), tabs and the byte order mark: the full reader's business.
 _NOT_HERE = re.compile(
-    "[^\n\x20\x21\x23-\x26\x28-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
-    "\U00010000-\U0010ffff]"
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
+# A quoted scalar where a scalar starts (after an opening delimiter, a ', ' or a ': ', maybe
+# spaces): double-quoted without escapes, single-quoted without '' (a quote in the text).
+_QUOTED = re.compile(r"""(?:(?<=[{\[,])|(?<=: )|^) *("[^"\\]*"|'[^']*')""")
 # First characters of a plain scalar that may make it other than text, or more than a plain
 # scalar: the fast test in the flow loops leaves those to _scalar.
 _MAYBE_SPECIAL = _INDICATORS | _MAYBE_NOT_TEXT | {"-"}
@@ -99,6 +101,8 @@ class _Reader:
             indent = len(line) - len(content)
             cut = content.find(" #")
             if cut >= 0:
+                if "'" in content or '"' in content:
+                    raise _DOUBT  # is the '#' in quotes, or a comment? the full reader knows
                 content = content[:cut]
                 self.commented.add(number)
             content = content.rstrip(" ")
@@ -154,7 +158,7 @@ class _Reader:
                 if rest[0] in "{[":
                     out[key], pos = self._flow(pos - 1, here, col - 1, value_spec)
                 else:
-                    out[key] = _scalar(rest, number, col, value_spec, plain)
+                    out[key] = _block_scalar(rest, number, col, value_spec, plain)
                 continue
             # The value is the block on the next lines: deeper, or a list at the same indent.
             if pos >= len(lines):
@@ -194,7 +198,7 @@ class _Reader:
                 value = self.block(pos, col0, item_spec)
                 pos = self.pos
             else:
-                value = _scalar(rest, number, col0 + 1, item_spec, plain)
+                value = _block_scalar(rest, number, col0 + 1, item_spec, plain)
                 pos += 1
             out.append(value)
             out.at.append((number, col0 + 1))
@@ -228,6 +232,9 @@ class _Reader:
             pos += 1
         if depth < 0:
             raise _DOUBT
+        quoted: dict[int, str] = {}
+        if "'" in text or '"' in text:
+            text = _mask_quoted(text, spans, quoted)
         if (
             len(spans) == 1
             and text[-1] == "}"
@@ -236,9 +243,9 @@ class _Reader:
             and "[" not in text
             and "]" not in text
         ):
-            return _flat_map(text, number, col0, spec), pos
+            return _flat_map(text, number, col0, spec, quoted), pos
         pieces = _FLOW_SPLIT.split(text)
-        flow = _Flow(pieces, spans)
+        flow = _Flow(pieces, spans, quoted)
         value = flow.value(spec)
         if flow.i != len(pieces) - 1 or pieces[-1].strip(" "):
             raise _DOUBT  # something after the collection
@@ -254,9 +261,12 @@ class _Flow:
     so pieces alternate text (maybe empty) and one delimiter. The loops are written out (no
     helper per piece): at national size they run for 1.8 million pieces."""
 
-    def __init__(self, pieces: list[str], spans: list[tuple[int, int, int]]) -> None:
+    def __init__(
+        self, pieces: list[str], spans: list[tuple[int, int, int]], quoted: dict[int, str]
+    ) -> None:
         self.pieces = pieces
         self.spans = spans
+        self.quoted = quoted
         self.line = spans[0][1]
         # the column of offset 0 when the collection is on one line, else 0: ask where()
         self.base = spans[0][2] + 1 if len(spans) == 1 else 0
@@ -320,7 +330,9 @@ class _Flow:
                 ):
                     out[key] = scalar  # text as the checker takes it (see _scalar)
                 else:
-                    out[key] = _scalar(scalar, line, col, found[0].spec, plain, flow=True)
+                    out[key] = _flow_scalar(
+                        scalar, off, self.quoted, line, col, found[0].spec, plain
+                    )
                 offset += len(text)
                 i += 1
             else:
@@ -365,7 +377,7 @@ class _Flow:
                 ):
                     out.append(scalar)
                 else:
-                    out.append(_scalar(scalar, line, col, item_spec, plain, flow=True))
+                    out.append(_flow_scalar(scalar, off, self.quoted, line, col, item_spec, plain))
                 out.at.append((line, col))
                 offset += len(text)
                 i += 1
@@ -398,7 +410,7 @@ class _Flow:
         return self.i + 1, self.offset + len(text)
 
 
-def _flat_map(text: str, line: int, col0: int, spec: Spec) -> Mapping:
+def _flat_map(text: str, line: int, col0: int, spec: Spec, quoted: dict[int, str]) -> Mapping:
     """A flow mapping of plain scalars on one line, `{k: v, k: v}` (the common item of an
     inventory list, so without _Flow's generality): text starts at column col0 (0-based)."""
     if type(spec) is not Obj:
@@ -430,7 +442,8 @@ def _flat_map(text: str, line: int, col0: int, spec: Spec) -> Mapping:
         ):
             out[key] = scalar  # text as the checker takes it (see _scalar)
         else:
-            out[key] = _scalar(scalar, line, where, found[0].spec, plain, flow=True)
+            off = where - col0 - 1  # the scalar's offset in text
+            out[key] = _flow_scalar(scalar, off, quoted, line, where, found[0].spec, plain)
         col += len(part) + 1
     _complete(out, spec)
     return out
@@ -450,8 +463,70 @@ def _complete(out: Mapping, spec: Obj) -> None:
         raise _DOUBT
 
 
-def _scalar(text: str, line: int, col: int, spec: Spec, plain: Any, flow: bool = False) -> Any:
-    """A plain scalar's value for spec, as the checker reads it, or doubt."""
+def _mask_quoted(text: str, spans: list[tuple[int, int, int]], quoted: dict[int, str]) -> str:
+    """text with each quoted scalar's inside masked ('x' for every character: no delimiter,
+    colon or space is left to mislead the flow parser, and offsets stay); quoted gets the
+    offset of each opening quote -> the text between the quotes."""
+    joins = [start - 1 for start, _, _ in spans[1:]]  # the spaces that stand for line breaks
+    masked = []
+    last = 0
+    for m in _QUOTED.finditer(text):
+        start, end = m.span(1)
+        if any(start < j < end for j in joins):
+            raise _DOUBT  # a quoted scalar over lines: folded by rules of its own
+        quoted[start] = text[start + 1 : end - 1]
+        masked.append(text[last : start + 1])
+        masked.append("x" * (end - start - 2))
+        last = end - 1
+    masked.append(text[last:])
+    return "".join(masked)
+
+
+def _flow_scalar(
+    text: str, off: int, quoted: dict[int, str], line: int, col: int, spec: Spec, plain: Any
+) -> Any:
+    """A scalar of a flow collection at offset off of its (masked) text."""
+    if text[0] in "'\"":
+        inside = quoted.get(off)
+        if inside is None or len(inside) != len(text) - 2:
+            raise _DOUBT  # not one whole quoted scalar
+        return _scalar(inside, line, col, spec, plain, quoted=True)
+    return _scalar(text, line, col, spec, plain, flow=True)
+
+
+def _block_scalar(text: str, line: int, col: int, spec: Spec, plain: Any) -> Any:
+    """A scalar that is the rest of a block line (no comment: it was cut, or there is none)."""
+    first = text[0]
+    if first in "'\"":
+        inside = text[1:-1]
+        if len(text) < 2 or text[-1] != first or first in inside or "\\" in inside:
+            raise _DOUBT  # escapes, a quote in the text, more after it: the full reader
+        return _scalar(inside, line, col, spec, plain, quoted=True)
+    return _scalar(text, line, col, spec, plain)
+
+
+def _scalar(
+    text: str,
+    line: int,
+    col: int,
+    spec: Spec,
+    plain: Any,
+    flow: bool = False,
+    quoted: bool = False,
+) -> Any:
+    """A scalar's value for spec, as the checker reads it, or doubt. Quoted: text is what
+    was between the quotes (always text to YAML)."""
+    if quoted:
+        tag = STR
+        if plain is not None and text:
+            max_len, enum, match = plain
+            if (
+                len(text) <= max_len
+                and (enum is None or text in enum)
+                and (match is None or match(text) is not None)
+            ):
+                return text
+        return _checked(text, tag, line, col, spec)
     first = text[0]
     if first in _INDICATORS or (first == "-" and text[1:2] in ("", " ")):
         raise _DOUBT
@@ -479,6 +554,10 @@ def _scalar(text: str, line: int, col: int, spec: Spec, plain: Any, flow: bool =
             and (match is None or match(text) is not None)
         ):
             return text
+    return _checked(text, tag, line, col, spec)
+
+
+def _checked(text: str, tag: str, line: int, col: int, spec: Spec) -> Any:
     if type(spec) in (ListOf, Obj, MapOf):
         raise _DOUBT
     # Anything else (a number, a boolean, a value the fast test above did not take) is the

@@ -17,6 +17,9 @@ MAX_DEPTH, a second document); anything found there, or any libyaml error, sends
 the event reader, which refuses it at the exact place with the usual message. Both paths give
 equal trees (tests/inventory/test_reader_paths.py). Without libyaml (PyYAML built without
 it) the event reader runs on PyYAML's pure-Python parser.
+
+An inventory file usually never gets here: fast.py reads the plain shape of YAML, checked, in
+one pass, and hands this reader only what it cannot vouch for.
 """
 
 from __future__ import annotations
