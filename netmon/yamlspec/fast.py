@@ -3,12 +3,13 @@
 Why: at national size (64 files, 12 MB, 1.6 million YAML events) libyaml's composer alone
 takes 2.2 s, because every scalar becomes a node and two marks; checking those nodes takes
 as long again. Inventories are written in a small part of YAML: block mappings and lists,
-one-line (or wrapped) flow collections, plain scalars, comments. This reader takes that part
+one-line (or wrapped) flow collections, plain scalars, quoted ones without escapes, comments.
+This reader takes that part
 line by line, checks each value against the spec as it goes (with the checker's own rules)
 and returns what `Checker.check(root, spec)` would return: the same Mapping and Sequence
 values with the same positions.
 
-It never words a problem. Anything outside that part (quotes, anchors, tags, block scalars,
+It never words a problem. Anything outside that part (escapes, anchors, tags, block scalars,
 multi-line plain scalars, empty values, a document marker, a tab, a duplicate or unknown key,
 any value the checker would refuse or even look at twice) makes it answer None, and the full
 reader (reader.py, then Checker) reads the file and says what is wrong, at its place. So a
