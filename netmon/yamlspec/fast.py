@@ -321,15 +321,8 @@ class _Flow:
                 line, col = (self.line, self.base + off) if self.base else self.where(off)
                 at[key] = (line, col)
                 plain = found[1]
-                first = scalar[0]
-                if (
-                    plain is not None
-                    and first not in _MAYBE_SPECIAL
-                    and len(scalar) <= plain[0]
-                    and (plain[1] is None or scalar in plain[1])
-                    and (plain[2] is None or plain[2](scalar) is not None)
-                ):
-                    out[key] = scalar  # text as the checker takes it (see _scalar)
+                if scalar[0] not in _MAYBE_SPECIAL and _takes(plain, scalar):
+                    out[key] = scalar
                 else:
                     out[key] = _flow_scalar(
                         scalar, off, self.quoted, line, col, found[0].spec, plain
@@ -367,15 +360,7 @@ class _Flow:
             if scalar:
                 off = offset + len(text) - len(text.lstrip(" "))
                 line, col = (self.line, self.base + off) if self.base else self.where(off)
-                first = scalar[0]
-                if (
-                    plain is not None
-                    and first not in _MAYBE_SPECIAL
-                    and ":" not in scalar
-                    and len(scalar) <= plain[0]
-                    and (plain[1] is None or scalar in plain[1])
-                    and (plain[2] is None or plain[2](scalar) is not None)
-                ):
+                if scalar[0] not in _MAYBE_SPECIAL and ":" not in scalar and _takes(plain, scalar):
                     out.append(scalar)
                 else:
                     out.append(_flow_scalar(scalar, off, self.quoted, line, col, item_spec, plain))
@@ -434,14 +419,8 @@ def _flat_map(text: str, line: int, col0: int, spec: Spec, quoted: dict[int, str
         where = col + len(part) - len(rest.lstrip(" "))
         at[key] = (line, where)
         plain = found[1]
-        if (
-            plain is not None
-            and scalar[0] not in _MAYBE_SPECIAL
-            and len(scalar) <= plain[0]
-            and (plain[1] is None or scalar in plain[1])
-            and (plain[2] is None or plain[2](scalar) is not None)
-        ):
-            out[key] = scalar  # text as the checker takes it (see _scalar)
+        if scalar[0] not in _MAYBE_SPECIAL and _takes(plain, scalar):
+            out[key] = scalar
         else:
             off = where - col0 - 1  # the scalar's offset in text
             out[key] = _flow_scalar(scalar, off, quoted, line, where, found[0].spec, plain)
@@ -518,16 +497,9 @@ def _scalar(
     """A scalar's value for spec, as the checker reads it, or doubt. Quoted: text is what
     was between the quotes (always text to YAML)."""
     if quoted:
-        tag = STR
-        if plain is not None and text:
-            max_len, enum, match = plain
-            if (
-                len(text) <= max_len
-                and (enum is None or text in enum)
-                and (match is None or match(text) is not None)
-            ):
-                return text
-        return _checked(text, tag, line, col, spec)
+        if text and _takes(plain, text):
+            return text
+        return _checked(text, STR, line, col, spec)
     first = text[0]
     if first in _INDICATORS or (first == "-" and text[1:2] in ("", " ")):
         raise _DOUBT
@@ -547,15 +519,20 @@ def _scalar(
         ):
             return number
     tag = _implicit_tag(text)
-    if plain is not None and tag == STR:
-        max_len, enum, match = plain
-        if (
-            len(text) <= max_len
-            and (enum is None or text in enum)
-            and (match is None or match(text) is not None)
-        ):
-            return text
+    if tag == STR and _takes(plain, text):
+        return text
     return _checked(text, tag, line, col, spec)
+
+
+def _takes(plain: Any, text: str) -> bool:
+    """Whether a Str spec takes this text (of tag str) as it is: spec._plain_of's test,
+    the checker's own fast test (None: not a plain Str spec, ask the checker)."""
+    return (
+        plain is not None
+        and len(text) <= plain[0]
+        and (plain[1] is None or text in plain[1])
+        and (plain[2] is None or plain[2](text) is not None)
+    )
 
 
 def _checked(text: str, tag: str, line: int, col: int, spec: Spec) -> Any:
