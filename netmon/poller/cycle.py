@@ -3,7 +3,9 @@
 A cycle starts one task per (device, probe), each behind its probe kind's semaphore, and waits
 for them until the cycle deadline; whatever is still running then is cancelled and reported as
 reason "deadline", so a cycle never overruns whatever the devices do. A probe that raises (a
-bug, not a device) becomes reason "error" for that probe only.
+bug, not a device) becomes reason "error" for that probe only. When the quick probes end before
+the slow ones (SSH logins) and changed something, the cycle's early view goes out first
+(settle.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from netmon.config import Settings
 from netmon.model import Device, Inventory, ProbeResult
 from netmon.poller.carry import Carry
 from netmon.poller.debounce import AgencyStatus, Debounce, reachable_now
+from netmon.poller.settle import Flips, is_quick, running
 from netmon.poller.shard import stable_hash
 from netmon.poller.targets import build_targets
 from netmon.probes import KINDS, PROBES, Probe, ProbeEnv, ProbeTarget, close_env, open_env
@@ -41,6 +44,8 @@ class CycleResult:
     full_reads: int  # devices whose tables the poller asked to re-read this cycle
     cut_by_deadline: int
     fresh: tuple[ProbeResult, ...] = ()
+    # False for a cycle's early view (settle.py): slow probes still running count as unanswered.
+    complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,7 @@ class Poller:
         }
         self._debounce = Debounce(settings.down_after)
         self._carry = Carry(settings.down_after)
+        self._flips = Flips()
         self._number = 0
 
     async def aclose(self) -> None:
@@ -144,8 +150,10 @@ class Poller:
         self,
         full: bool | None = None,
         on_result: Callable[[ProbeResult], None] | None = None,
+        on_settled: Callable[[CycleResult], Awaitable[None]] | None = None,
     ) -> CycleResult:
-        """One cycle. `full`: True re-reads every table, False none, None the staggered plan."""
+        """One cycle. `full`: True re-reads every table, False none, None the staggered plan.
+        `on_settled` gets the cycle's early view, when there is one (settle.py)."""
         number = self._number
         self._number += 1
         started, t0 = time.time(), time.monotonic()
@@ -160,7 +168,12 @@ class Poller:
             if on_result is not None:
                 task.add_done_callback(_reporter(on_result))
             plan[task] = (t, kind)
-        _, pending = await asyncio.wait(plan, timeout=deadline) if plan else (set(), set())
+        if on_settled is not None and plan:
+            early = await self._early(plan, t0, started, number, full_reads)
+            if early is not None:
+                await on_settled(early)
+        left = max(0.0, deadline - (time.monotonic() - t0))
+        _, pending = await asyncio.wait(plan, timeout=left) if plan else (set(), set())
         for task in pending:
             task.cancel()
         if pending:
@@ -169,15 +182,61 @@ class Poller:
                     await asyncio.gather(*pending, return_exceptions=True)
         results = _hint(tuple(_outcome(task, *plan[task], deadline) for task in plan), plan)
         agencies = self._debounce.update(reachable_now(self.devices_of, results))
+        view = self._carry.apply(results)
+        self._flips.record(zip(results, view, strict=True))
         return CycleResult(
             number=number,
             started_at=started,
             duration_s=time.monotonic() - t0,
-            results=self._carry.apply(results),
+            results=view,
             agencies=agencies,
             full_reads=full_reads,
             cut_by_deadline=len(pending),
             fresh=results,
+        )
+
+    async def _early(
+        self,
+        plan: Mapping[asyncio.Task[ProbeResult], tuple[ProbeTarget[Any], str]],
+        t0: float,
+        started: float,
+        number: int,
+        full_reads: int,
+    ) -> CycleResult | None:
+        """The cycle's early view once its quick probes have ended while slow ones still run,
+        if the quick answers changed something since the last complete cycle; else None."""
+        deadline = self.settings.deadline_s
+        quick = [task for task, (_, kind) in plan.items() if is_quick(kind)]
+        if not quick or len(quick) == len(plan):
+            return None  # nothing quick to be early with, or nothing slow to be early about
+        await asyncio.wait(quick, timeout=max(0.0, deadline - (time.monotonic() - t0)))
+        if not all(task.done() for task in quick) or all(task.done() for task in plan):
+            return None
+        elapsed = time.monotonic() - t0
+        fresh = _hint(
+            tuple(
+                _outcome(task, t, kind, deadline)
+                if task.done()
+                else running(t.device.id, kind, elapsed)
+                for task, (t, kind) in plan.items()
+            ),
+            plan,
+        )
+        view = self._carry.apply(fresh, commit=False)
+        answered = [(f, v) for task, f, v in zip(plan, fresh, view, strict=True) if task.done()]
+        if not self._flips.changed(answered):
+            return None
+        now = reachable_now(self.devices_of, [f for f, _ in answered])
+        return CycleResult(
+            number=number,
+            started_at=started,
+            duration_s=elapsed,
+            results=view,
+            agencies=self._debounce.update(now, commit=False),
+            full_reads=full_reads,
+            cut_by_deadline=0,
+            fresh=fresh,
+            complete=False,
         )
 
     async def run(
@@ -185,14 +244,16 @@ class Poller:
         on_cycle: Callable[[CycleResult], Awaitable[None]],
         stop: asyncio.Event,
         cycles: int | None = None,
+        on_settled: Callable[[CycleResult], Awaitable[None]] | None = None,
     ) -> None:
         """Cycle every interval_s until `stop` (or `cycles` cycles), after a random start offset
-        of up to jitter_s so that shards and restarted instances do not poll in lockstep."""
+        of up to jitter_s so that shards and restarted instances do not poll in lockstep.
+        on_settled: see cycle()."""
         await _wait(stop, random.uniform(0, self.settings.jitter_s))  # noqa: S311 - not crypto
         next_start = time.monotonic()
         done = 0
         while not stop.is_set() and (cycles is None or done < cycles):
-            await on_cycle(await self.cycle())
+            await on_cycle(await self.cycle(on_settled=on_settled))
             done += 1
             next_start += self.settings.interval_s
             now = time.monotonic()

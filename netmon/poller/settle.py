@@ -1,0 +1,68 @@
+"""A cycle's early view: published once its quick probes have ended, before its slow ones do.
+
+Why: whether each agency is connected is settled by the quick probes (ICMP, SNMP, TCP): a
+silent device has used up every try within about 2.5 s (icmp 0.5 s x 5, snmp 0.4 s x 6).
+SSH logs in to each device, 20 at a time. In the 467-agency lab (348 devices with SSH) the
+logins alone ran every cycle to its deadline (8 s), and a silent device holds its SSH slot for
+the whole 5 s timeout. Publishing only at the end of the cycle put the deadline on top of the
+interval: a PoP cut read "cut off" up to 17 s later (bench/inband_cut.py).
+
+So when a cycle's quick probes have all ended and slow ones still run, the poller hands its
+consumer an early CycleResult (`complete=False`), provided the quick answers changed something
+since the last complete cycle: a probe that answered then and is silent now, or the reverse, a
+carried result that now goes through, or a port a device reports up or down that it did not.
+A cut shows as one of these (in-band the devices behind it fall silent, and the ports in front
+of it read down, perhaps a cycle later: an agent's interface cache lags a second or so); a
+cycle in which nothing changed costs no second snapshot.
+
+A slow probe still running counts as unanswered in the early view, and is carried (carry.py)
+like a timeout: a device that answered SSH last cycle keeps its SSH facts, and a silent device
+is judged as the complete cycle judges it when its login times out too. Carry and debounce are
+previewed, not advanced: the complete cycle advances them once, as before, so the tolerance to
+loss (down_after cycles in a row) is the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from netmon.model import ProbeResult
+from netmon.probes import KINDS
+
+RUNNING_DETAIL = "still running when the cycle's quick probes had ended (its early view)"
+
+
+def is_quick(kind: str) -> bool:
+    """Kinds the early view waits for: all but those declared slow (ProbeKind.quick)."""
+    declared = KINDS.get(kind)
+    return declared is None or declared.quick
+
+
+def running(device: str, kind: str, elapsed_s: float) -> ProbeResult:
+    """What a slow probe still under way stands for in the early view: no answer yet."""
+    return ProbeResult(device, kind, False, elapsed_s, reason="deadline", detail=RUNNING_DETAIL)
+
+
+Seen = tuple[bool, bool, frozenset[str]]
+
+
+def _seen(fresh: ProbeResult, believed: ProbeResult) -> Seen:
+    """Answered, believed after carry, and the ports the device reports not up."""
+    down = frozenset(i.name for i in believed.interfaces if i.oper_up is False)
+    return fresh.success, believed.success, down
+
+
+class Flips:
+    """What each probe said at the last complete cycle (`_seen`)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], Seen] = {}
+
+    def changed(self, pairs: Iterable[tuple[ProbeResult, ProbeResult]]) -> bool:
+        """Whether any (fresh, believed) pair says something else than at the last complete
+        cycle. False before the first complete cycle: there is nothing to be early about."""
+        seen = self._seen
+        return bool(seen) and any(seen.get((f.device, f.probe)) != _seen(f, v) for f, v in pairs)
+
+    def record(self, pairs: Iterable[tuple[ProbeResult, ProbeResult]]) -> None:
+        self._seen = {(f.device, f.probe): _seen(f, v) for f, v in pairs}
