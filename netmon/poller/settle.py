@@ -53,7 +53,9 @@ def _seen(fresh: ProbeResult, believed: ProbeResult) -> Seen:
 
 
 class Flips:
-    """What each probe said at the last complete cycle (`_seen`)."""
+    """What each quick probe said at the last complete cycle (`_seen`). Slow probes are left
+    out: which logins the deadline cuts varies from cycle to cycle, and would make every
+    cycle look changed."""
 
     def __init__(self) -> None:
         self._seen: dict[tuple[str, str], Seen] = {}
@@ -62,7 +64,9 @@ class Flips:
         """Whether any (fresh, believed) pair says something else than at the last complete
         cycle. False before the first complete cycle: there is nothing to be early about."""
         seen = self._seen
-        return bool(seen) and any(seen.get((f.device, f.probe)) != _seen(f, v) for f, v in pairs)
+        return bool(seen) and any(
+            seen.get((f.device, f.probe)) != _seen(f, v) for f, v in pairs if is_quick(f.probe)
+        )
 
     def record(self, pairs: Iterable[tuple[ProbeResult, ProbeResult]]) -> None:
-        self._seen = {(f.device, f.probe): _seen(f, v) for f, v in pairs}
+        self._seen = {(f.device, f.probe): _seen(f, v) for f, v in pairs if is_quick(f.probe)}
