@@ -22,11 +22,11 @@ from netmon.config import Settings
 from netmon.model import Device, Inventory, ProbeResult
 from netmon.poller.carry import Carry
 from netmon.poller.debounce import AgencyStatus, Debounce, reachable_now
-from netmon.poller.settle import Flips, is_quick, running
+from netmon.poller.outcome import Plan, Task, hint, outcome, reporter
+from netmon.poller.settle import Flips, is_quick, linked, recheck, running
 from netmon.poller.shard import stable_hash
 from netmon.poller.targets import build_targets
 from netmon.probes import KINDS, PROBES, Probe, ProbeEnv, ProbeTarget, close_env, open_env
-from netmon.probes.snmp.client import SnmpCommunity
 from netmon.probes.snmp.probe import SnmpSettings
 
 _CANCEL_GRACE_S = 1.0  # how long cancelled probes get to unwind before the cycle returns anyway
@@ -131,6 +131,7 @@ class Poller:
         self._debounce = Debounce(settings.down_after)
         self._carry = Carry(settings.down_after)
         self._flips = Flips()
+        self._linked = linked(inventory)
         self._number = 0
 
     async def aclose(self) -> None:
@@ -166,21 +167,26 @@ class Poller:
             t = replace(target, full=wants_full) if kind == "snmp" else target
             task = asyncio.create_task(self._one(t, kind))
             if on_result is not None:
-                task.add_done_callback(_reporter(on_result))
+                task.add_done_callback(reporter(on_result))
             plan[task] = (t, kind)
+        # A task's newer read, when the quick probes found devices fallen silent (settle.py).
+        again = await self._quick(plan, t0) if plan else {}
         if on_settled is not None and plan:
-            early = await self._early(plan, t0, started, number, full_reads)
+            early = self._early(plan, again, t0, started, number, full_reads)
             if early is not None:
                 await on_settled(early)
         left = max(0.0, deadline - (time.monotonic() - t0))
-        _, pending = await asyncio.wait(plan, timeout=left) if plan else (set(), set())
+        tasks = [again.get(task, task) for task in plan]
+        _, pending = await asyncio.wait(tasks, timeout=left) if tasks else (set(), set())
         for task in pending:
             task.cancel()
         if pending:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(_CANCEL_GRACE_S):
                     await asyncio.gather(*pending, return_exceptions=True)
-        results = _hint(tuple(_outcome(task, *plan[task], deadline) for task in plan), plan)
+        results = hint(
+            tuple(outcome(again.get(task, task), *plan[task], deadline) for task in plan), plan
+        )
         agencies = self._debounce.update(reachable_now(self.devices_of, results))
         view = self._carry.apply(results)
         self._flips.record(zip(results, view, strict=True))
@@ -195,9 +201,39 @@ class Poller:
             fresh=results,
         )
 
-    async def _early(
+    async def _quick(self, plan: Plan, t0: float) -> dict[Task, Task]:
+        """Wait (within the deadline) for the quick probes; if devices fell silent, read the
+        ports of their answering neighbours once more (settle.recheck says why). Returns the
+        new reads that answered, by the task they replace."""
+        left = self.settings.deadline_s - (time.monotonic() - t0)
+        quick = [task for task, (_, kind) in plan.items() if is_quick(kind)]
+        if not quick or left <= 0:
+            return {}
+        await asyncio.wait(quick, timeout=left)
+        if not all(task.done() for task in quick):
+            return {}
+        silent = self._flips.fell_silent(outcome(task, *plan[task], 0.0) for task in quick)
+        redo = recheck(plan, silent, self._linked)
+        if not redo:
+            return {}
+        again = {old: asyncio.create_task(self._one(t, kind)) for old, (t, kind) in redo.items()}
+        left = self.settings.deadline_s - (time.monotonic() - t0)
+        await asyncio.wait(again.values(), timeout=max(0.0, left))
+        for task in again.values():
+            task.cancel()  # no-op when done: a read the deadline would cut is not worth one
+        return {
+            old: new
+            for old, new in again.items()
+            if new.done()
+            and not new.cancelled()
+            and new.exception() is None
+            and new.result().success
+        }
+
+    def _early(
         self,
-        plan: Mapping[asyncio.Task[ProbeResult], tuple[ProbeTarget[Any], str]],
+        plan: Plan,
+        again: Mapping[Task, Task],
         t0: float,
         started: float,
         number: int,
@@ -205,25 +241,24 @@ class Poller:
     ) -> CycleResult | None:
         """The cycle's early view once its quick probes have ended while slow ones still run,
         if the quick answers changed something since the last complete cycle; else None."""
-        deadline = self.settings.deadline_s
+        tasks = {task: again.get(task, task) for task in plan}
         quick = [task for task, (_, kind) in plan.items() if is_quick(kind)]
-        if not quick or len(quick) == len(plan):
-            return None  # nothing quick to be early with, or nothing slow to be early about
-        await asyncio.wait(quick, timeout=max(0.0, deadline - (time.monotonic() - t0)))
-        if not all(task.done() for task in quick) or all(task.done() for task in plan):
-            return None
-        elapsed = time.monotonic() - t0
-        fresh = _hint(
+        if not all(tasks[task].done() for task in quick) or all(t.done() for t in tasks.values()):
+            return None  # the deadline came first, or nothing slow to be early about
+        deadline, elapsed = self.settings.deadline_s, time.monotonic() - t0
+        fresh = hint(
             tuple(
-                _outcome(task, t, kind, deadline)
-                if task.done()
+                outcome(tasks[task], t, kind, deadline)
+                if tasks[task].done()
                 else running(t.device.id, kind, elapsed)
                 for task, (t, kind) in plan.items()
             ),
             plan,
         )
         view = self._carry.apply(fresh, commit=False)
-        answered = [(f, v) for task, f, v in zip(plan, fresh, view, strict=True) if task.done()]
+        answered = [
+            (f, v) for task, f, v in zip(plan, fresh, view, strict=True) if tasks[task].done()
+        ]
         if not self._flips.changed(answered):
             return None
         now = reachable_now(self.devices_of, [f for f, _ in answered])
@@ -265,58 +300,3 @@ class Poller:
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), max(0.0, seconds))
-
-
-def _reporter(
-    on_result: Callable[[ProbeResult], None],
-) -> Callable[[asyncio.Task[ProbeResult]], None]:
-    def report(task: asyncio.Task[ProbeResult]) -> None:
-        if not task.cancelled() and task.exception() is None:
-            on_result(task.result())
-
-    return report
-
-
-def _hint(
-    results: tuple[ProbeResult, ...],
-    plan: Mapping[asyncio.Task[ProbeResult], tuple[ProbeTarget[Any], str]],
-) -> tuple[ProbeResult, ...]:
-    """An SNMP timeout from a device that answered ping this cycle says more than a timeout: the
-    agent is there but silent, which for v2c is what a wrong community looks like (snmpd drops
-    it without a word) and for v3 a wrong privacy key or an ACL."""
-    pinged = {r.device for r in results if r.probe == "icmp" and r.success}
-    versions = {
-        t.device.id: "v2c" if isinstance(t.auth, SnmpCommunity) else "v3"
-        for t, kind in plan.values()
-        if kind == "snmp"
-    }
-    out = []
-    for r in results:
-        if r.probe == "snmp" and r.reason == "timeout" and r.device in pinged:
-            why = (
-                "wrong community or an ACL (v2c has no authentication error on the wire)"
-                if versions.get(r.device) == "v2c"
-                else "wrong privacy key, an ACL, or the agent is down"
-            )
-            r = replace(r, detail=f"{r.detail}; the device answers ping: {why}")
-        out.append(r)
-    return tuple(out)
-
-
-def _outcome(
-    task: asyncio.Task[ProbeResult], target: ProbeTarget[Any], kind: str, deadline: float
-) -> ProbeResult:
-    if task.done() and not task.cancelled():
-        exc = task.exception()
-        if exc is None:
-            return task.result()
-        detail = f"probe raised {type(exc).__name__}: {exc}"
-        return ProbeResult(target.device.id, kind, False, 0.0, reason="error", detail=detail)
-    return ProbeResult(
-        target.device.id,
-        kind,
-        False,
-        deadline,
-        reason="deadline",
-        detail=f"not finished when the cycle deadline ({deadline} s) was reached",
-    )

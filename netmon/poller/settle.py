@@ -15,6 +15,14 @@ A cut shows as one of these (in-band the devices behind it fall silent, and the 
 of it read down, perhaps a cycle later: an agent's interface cache lags a second or so); a
 cycle in which nothing changed costs no second snapshot.
 
+Before that, a device that fell silent this cycle may have been cut only just before it: the
+ports of its neighbours, read at the start of the cycle, can still say up, because an agent
+serves interface states from a cache (net-snmp's lagged 0.4-2.3 s in the lab under load), and
+the cut would then show a whole interval later. So once the quick probes have ended (a silent
+device has used up its tries: 2.5 s or more into the cycle), the answering neighbours of the
+devices that fell silent have their ports read once more (`recheck`), and that read stands for
+the cycle when it answers. A cycle in which no device fell silent reads nothing more.
+
 A slow probe still running counts as unanswered in the early view, and is carried (carry.py)
 like a timeout: a device that answered SSH last cycle keeps its SSH facts, and a silent device
 is judged as the complete cycle judges it when its login times out too. Carry and debounce are
@@ -24,10 +32,13 @@ loss (down_after cycles in a row) is the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import replace
+from typing import Any
 
-from netmon.model import ProbeResult
-from netmon.probes import KINDS
+from netmon.model import Inventory, ProbeResult
+from netmon.poller.outcome import Plan, Task
+from netmon.probes import KINDS, ProbeTarget
 
 RUNNING_DETAIL = "still running when the cycle's quick probes had ended (its early view)"
 
@@ -36,6 +47,34 @@ def is_quick(kind: str) -> bool:
     """Kinds the early view waits for: all but those declared slow (ProbeKind.quick)."""
     declared = KINDS.get(kind)
     return declared is None or declared.quick
+
+
+def linked(inventory: Inventory) -> dict[str, frozenset[str]]:
+    """device -> the devices at the other end of its declared links."""
+    out: dict[str, set[str]] = {}
+    for lk in inventory.links:
+        out.setdefault(lk.a.device, set()).add(lk.b.device)
+        out.setdefault(lk.b.device, set()).add(lk.a.device)
+    return {d: frozenset(others) for d, others in out.items()}
+
+
+def recheck(
+    plan: Plan, silent: Collection[str], links: Mapping[str, frozenset[str]]
+) -> dict[Task, tuple[ProbeTarget[Any], str]]:
+    """The reads to do again: of the devices linked to one that fell silent, each quick probe
+    that answered with ports (SNMP), as a targeted read. By the task whose result it replaces."""
+    near = {n for d in silent for n in links.get(d, ())} - set(silent)
+    out: dict[Task, tuple[ProbeTarget[Any], str]] = {}
+    for task, (target, kind) in plan.items():
+        if target.device.id not in near or not is_quick(kind) or not task.done():
+            continue
+        if task.cancelled() or task.exception() is not None:
+            continue
+        r = task.result()
+        if r.success and r.interfaces:
+            again = replace(target, full=False) if target.full else target
+            out[task] = (again, kind)
+    return out
 
 
 def running(device: str, kind: str, elapsed_s: float) -> ProbeResult:
@@ -59,6 +98,7 @@ class Flips:
 
     def __init__(self) -> None:
         self._seen: dict[tuple[str, str], Seen] = {}
+        self._answered: frozenset[str] = frozenset()  # devices a quick probe reached
 
     def changed(self, pairs: Iterable[tuple[ProbeResult, ProbeResult]]) -> bool:
         """Whether any (fresh, believed) pair says something else than at the last complete
@@ -70,3 +110,13 @@ class Flips:
 
     def record(self, pairs: Iterable[tuple[ProbeResult, ProbeResult]]) -> None:
         self._seen = {(f.device, f.probe): _seen(f, v) for f, v in pairs if is_quick(f.probe)}
+        self._answered = frozenset(d for (d, _), (ok, _, _) in self._seen.items() if ok)
+
+    def fell_silent(self, fresh: Iterable[ProbeResult]) -> set[str]:
+        """Devices a quick probe reached at the last complete cycle and none of this cycle's
+        quick probes (`fresh`, all of them ended) did."""
+        ok: dict[str, bool] = {}
+        for r in fresh:
+            if is_quick(r.probe):
+                ok[r.device] = ok.get(r.device, False) or r.success
+        return {d for d, now in ok.items() if not now and d in self._answered}
