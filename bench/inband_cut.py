@@ -2,7 +2,7 @@
 
     sudo .venv/bin/python bench/inband_cut.py [--inventory inventory] [--trials 6]
                                               [--management inband|oob] [--how cut|off|hang]
-                                              [--state-dir DIR] [--port 10499]
+                                              [--state-dir DIR] [--port 10499] [--cpu-cycles 3]
 
 Brings the lab up, runs `netmon serve` in its noc with config.yaml's poll and probe settings
 (interval 10 s, jitter 2 s, down_after 3: the defaults) and this lab's secrets, waits until it
@@ -15,7 +15,7 @@ figures spread over the cycle. Prints one line per trial and the median and maxi
 each trial, where the time went: when each poll cycle after the failure started and ended (from
 serve's log), and after the restore, how long the lab's routing took to reach every device again
 (the noc has a route to each and each answers a ping) before netmon saw it. First, serve's CPU
-per healthy poll cycle (over 3 cycles).
+per healthy poll cycle (over --cpu-cycles cycles).
 
 Target (issue 17): cut to "cut off" within 15 s at default settings (`--how cut`).
 """
@@ -120,6 +120,7 @@ def main() -> None:
         help="the lab's state folder (default: $NETMON_LAB_DIR, else a temporary one)",
     )
     p.add_argument("--port", type=int, default=10499, help="netmon serve's port in the noc")
+    p.add_argument("--cpu-cycles", type=int, default=3, help="healthy cycles to measure CPU over")
     args = p.parse_args()
     global PORT  # metrics() reads it: one bench, one serve
     PORT = args.port
@@ -148,7 +149,8 @@ def main() -> None:
                 lambda: reachable(metrics()) > 0 and "netmon_agency_cut_off_cause{" not in metrics()
             )
             print(f"netmon serve ready, every agency reachable after {ok} s ({total} devices)")
-            print(f"netmon serve CPU per healthy cycle: {healthy_cpu(serve.pid):.2f} s", flush=True)
+            cpu = healthy_cpu(serve.pid, args.cpu_cycles)
+            print(f"netmon serve CPU per healthy cycle: {cpu:.2f} s", flush=True)
             paths = LabPaths(state)
             pops = sorted(n.name for n in lab.plan.nodes if n.role == "pop")
             ring = {
