@@ -57,6 +57,7 @@ DEAD_S = 4  # 3 s flapped adjacencies on a machine at load 100
 # A lost database-description packet is sent again after this (bird's default 5 s made a
 # restored cable wait that long now and then).
 RETRANSMIT_S = 2  # bird refuses less than 2
+NETLINK_RX_BUFFER = 8 << 20  # bytes (the kernel's default: net.core.rmem_default, 208 KiB)
 BACKBONE_COST = 10
 # Far above any detour round the ring (a dozen backbone hops): a path through a CPE or the noc
 # is only ever the last one, and it dies there (neither forwards).
@@ -216,9 +217,15 @@ def bird_conf(node: Node, plan: LabPlan, log: Path) -> str:
         f"router id {node.mgmt};",
         # Link changes arrive by netlink at once; the scan is the safety net behind them.
         "protocol device { scan time 10; }",
-        # The loopback is the node's source address: the /31s are not announced.
-        f"protocol kernel {{ ipv4 {{ import none; export filter {{ krt_prefsrc = {node.mgmt}; "
-        "accept; }; }; }",
+        # The loopback is the node's source address: the /31s are not announced. A PoP
+        # coming back installs or drops some 500 routes in every router at once, and the
+        # kernel's echo of them overflowed the netlink socket's default buffer ("Kernel
+        # dropped some netlink messages"): an interface event lost with them waits for the
+        # next scan (10 s).
+        "protocol kernel {",
+        f"  netlink rx buffer {NETLINK_RX_BUFFER};",
+        f"  ipv4 {{ import none; export filter {{ krt_prefsrc = {node.mgmt}; accept; }}; }};",
+        "}",
     ]
     if static:
         lines.append("protocol static cpes {")

@@ -48,6 +48,7 @@ def test_routing_plan_ospf_on_the_backbone_static_for_single_homed_cpes() -> Non
     # within MinLSInterval), and they are what every node sends from.
     assert f"stubnet {plan.transfer} {{ hidden; summary; }};" in conf
     assert "krt_prefsrc = 10.46.1.11;" in conf
+    assert f"netlink rx buffer {routing.NETLINK_RX_BUFFER};" in conf
     cpe = next(n for n in plan.nodes if n.name == "cpe-ubnd-phu-vang")
     batch = routing.ip_batch(cpe, plan)
     assert "addr add 10.46.16.2/32 dev lo" in batch
