@@ -126,7 +126,7 @@ class Service:
             async def on_cycle(result: CycleResult, plan: Plan = plan) -> None:
                 await self._publish(plan, result)
 
-            task = asyncio.create_task(poller.run(on_cycle, inner))
+            task = asyncio.create_task(poller.run(on_cycle, inner, on_settled=on_cycle))
             try:
                 await asyncio.wait({task, watch}, return_when=asyncio.FIRST_COMPLETED)
                 if stop.is_set():  # a cycle under way gets a short grace, then is cancelled
@@ -147,7 +147,20 @@ class Service:
             return plan.snapshot(plan.topology.snapshot(result.results))
 
         snap = await asyncio.to_thread(build)
-        self.holder.set(self.holder.get().with_cycle(snap, plan.cycle(summary(result))))
+        state = self.holder.get()
+        if not result.complete:
+            # The early view (poller/settle.py) brings the verdict, not the cycle: the probe
+            # metrics and cycle counters stay the last complete cycle's until this one ends.
+            self.holder.set(replace(state, snapshot=snap))
+            log.info(
+                "cycle %d settled early: %.2f s, %d/%d agencies reachable, slow probes running",
+                result.number,
+                result.duration_s,
+                snap.coverage.total.reachable,
+                snap.coverage.total.total,
+            )
+            return
+        self.holder.set(state.with_cycle(snap, plan.cycle(summary(result))))
         log.info(
             "cycle %d: %.2f s, %d/%d agencies reachable, %d probes cut by the deadline",
             result.number,

@@ -3,6 +3,7 @@
 Every change is recorded in lab.json, so `lab status` shows it and `down` undoes it all.
 - cut LINK: the b end is shut (admin down), so the a end (the PoP side of an access link)
   sees what a cable cut looks like: admin up, oper down. LLDP loses the neighbour on both.
+  In-band, restoring writes the b end's permanent neighbour entry again (admin down flushed it).
 - freeze NODE: SIGSTOP to every process of the node (a black hole for SNMP, SSH and LLDP;
   the kernel still answers ping). thaw: SIGCONT.
 - loss NODE PCT: an nftables rule in the node drops PCT % of what arrives on mgmt0.
@@ -67,7 +68,12 @@ def set_cut(paths: LabPaths, link: str, cut: bool) -> LabState:
     w = find_wire(state, link)
     assert w.b is not None
     updown = "down" if cut else "up"
-    netns.run(_in(paths, w.b.device, "ip", "link", "set", w.b.interface, updown))
+    # In-band, admin down flushed the port's permanent neighbour entry: written again.
+    again = [] if cut else routing.neighbours(w.b.device, state.plan, {w.b.interface})
+    netns.run(
+        _in(paths, w.b.device, "ip", "-batch", "-"),
+        stdin="".join(f"{line}\n" for line in [f"link set {w.b.interface} {updown}", *again]),
+    )
     if not cut:
         _restore_static_route(paths, state, w.b.device)
     cuts = set(state.injections.cut)
@@ -173,10 +179,10 @@ def set_powered_off(paths: LabPaths, node: str, off: bool) -> LabState:
     }
     ports = [p for p in _ports(state, node) if off or p not in shut]
     updown = "down" if off else "up"
-    netns.run(
-        _in(paths, node, "ip", "-batch", "-"),
-        stdin="".join(f"link set {p} {updown}\n" for p in ports),
-    )
+    lines = [f"link set {p} {updown}" for p in ports]
+    if not off:  # admin down flushed the ports' permanent neighbour entries (routing.py)
+        lines += routing.neighbours(node, state.plan, set(ports))
+    netns.run(_in(paths, node, "ip", "-batch", "-"), stdin="".join(f"{ln}\n" for ln in lines))
     # bird dies and boots again, as a router does when its power comes back: stopped, it
     # would wake to a backlog of netlink events (its ports, its routes), lose some when the
     # socket buffer overflows, and leave CPEs unrouted until its next interface scan.

@@ -6,9 +6,12 @@ that (`--management inband`, the default) instead of giving each node a manageme
 
 Addressing, all inside the inventory's management_network (which `up` checks against the
 host's routes, so no lab route can shadow a real one):
-- each device's management address is a /32 on its loopback, the noc's too;
+- each device's management address is a /32 on its loopback, the noc's too, and the source of
+  what the node sends (bird installs its routes with it as preferred source);
 - each cable (veth pair) gets a /31 from a transfer block: the highest aligned block of the
-  management network that holds no management address;
+  management network that holds no management address. The /31s are not announced (only the
+  loopbacks are), and each end has a fixed MAC (02:4e: + its address) and a permanent
+  neighbour entry for the other end, so no cable needs ARP (below);
 - the noc is cabled to every core device (`upN` in the noc, `noc` in the core): the NOC sits
   in the core data centre, and netmon's graph starts at the core site.
 
@@ -18,6 +21,20 @@ the noc. A CPE with one cable runs no daemon: a static route for the management 
 its PoP, and the PoP a static route to the CPE's address (`check link`: withdrawn when the
 cable goes dark) that it exports into OSPF.
 
+Why the /31s are hidden: bird announces the /31 of a cable that has no neighbour yet as a stub
+network, so a cable coming back changed the router LSA twice within a second (cable up, then
+the neighbour Full), and OSPF lets a router re-originate its LSA only every 5 s
+(MinLSInterval): a restored cable carried traffic again only 6-7 s later. Without the stubs
+the LSA changes once, when the neighbour is Full (about 1 s: two hellos).
+
+Why permanent neighbour entries: the kernel's neighbour table is shared by every namespace on
+the machine, with a garbage-collection limit of 1024 entries (gc_thresh3, settable only in the
+host's namespace). The 467 lab's 526 cables need about 1,050 entries by themselves, so the
+table sat at its limit: about 2,000 entries evicted and resolved again every 10 s, and new
+ones refused now and then (table_fulls in /proc/net/stat/arp_cache), worse with a second lab
+up. Permanent entries are exempt from that limit and need no ARP. Admin-down flushes them
+with the rest: inject.py writes them again when it brings a port back up.
+
 CPEs and the noc never forward (ip_forward 0): a CPE is not a transit router, as netmon's
 graph says. Cables to a CPE or the noc cost 1000 against 10 for the backbone, so OSPF
 chooses a path through one only when nothing else is left, and that path then ends there, as
@@ -26,6 +43,7 @@ it does in netmon's graph. No default route anywhere: nothing routes off the lab
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
@@ -39,6 +57,7 @@ DEAD_S = 4  # 3 s flapped adjacencies on a machine at load 100
 # A lost database-description packet is sent again after this (bird's default 5 s made a
 # restored cable wait that long now and then).
 RETRANSMIT_S = 2  # bird refuses less than 2
+NETLINK_RX_BUFFER = 8 << 20  # bytes (the kernel's default: net.core.rmem_default, 208 KiB)
 BACKBONE_COST = 10
 # Far above any detour round the ring (a dozen backbone hops): a path through a CPE or the noc
 # is only ever the last one, and it dies there (neither forwards).
@@ -130,26 +149,45 @@ def _cost(plan: LabPlan, a: str, b: str) -> int:
     return STUB_COST if {role[a], role[b]} & {"cpe", "noc"} else BACKBONE_COST
 
 
+def mac(address: IPv4Address) -> str:
+    """The fixed, locally administered MAC of the cable end holding `address`."""
+    return "02:4e:" + ":".join(f"{b:02x}" for b in address.packed)
+
+
 def ip_batch(node: Node, plan: LabPlan) -> str:
-    """Loopback address, cable addresses, and for a CPE without bird its one static route."""
+    """Loopback address, cable ends (MAC, address, the neighbour entry of the far end), and
+    for a CPE without bird its one static route."""
     lines = ["link set lo up", f"addr add {node.mgmt}/32 dev lo"]
     mine = legs(plan).get(node.name, [])
+    lines += [f"link set {leg.interface} address {mac(leg.address)}" for leg in mine]
     lines += [f"link set {p} up" for p in node.ports]
     lines += [f"link set {leg.interface} up" for leg in mine if leg.interface not in node.ports]
     lines += [f"addr add {leg.address}/31 dev {leg.interface}" for leg in mine]
+    lines += neighbours(node.name, plan)
     route = static_route(node.name, plan)
     if route is not None:
         lines.append(f"route add {route}")
     return "\n".join(lines) + "\n"
 
 
+def neighbours(node: str, plan: LabPlan, interfaces: Collection[str] | None = None) -> list[str]:
+    """`ip` batch lines: the permanent neighbour entry of the far end of each of the node's
+    cables (those on `interfaces` only, if given)."""
+    return [
+        f"neigh replace {leg.peer} lladdr {mac(leg.peer)} dev {leg.interface} nud permanent"
+        for leg in legs(plan).get(node, [])
+        if interfaces is None or leg.interface in interfaces
+    ]
+
+
 def static_route(node: str, plan: LabPlan) -> str | None:
-    """`ip route` arguments of a CPE without bird (one cable): the lab's network via its PoP.
-    None for every other node."""
+    """`ip route` arguments of a CPE without bird (one cable): the lab's network via its PoP,
+    from its management address. None for every other node."""
     mine = legs(plan).get(node, [])
     if plan.transfer is None or node in routers(plan) or len(mine) != 1:
         return None
-    return f"{plan.network} via {mine[0].peer} dev {mine[0].interface}"
+    src = next(n.mgmt for n in plan.all_nodes() if n.name == node)
+    return f"{plan.network} via {mine[0].peer} dev {mine[0].interface} src {src}"
 
 
 def sysctls(node: Node, plan: LabPlan) -> list[str]:
@@ -179,7 +217,15 @@ def bird_conf(node: Node, plan: LabPlan, log: Path) -> str:
         f"router id {node.mgmt};",
         # Link changes arrive by netlink at once; the scan is the safety net behind them.
         "protocol device { scan time 10; }",
-        "protocol kernel { ipv4 { import none; export all; }; }",
+        # The loopback is the node's source address: the /31s are not announced. A PoP
+        # coming back installs or drops some 500 routes in every router at once, and the
+        # kernel's echo of them overflowed the netlink socket's default buffer ("Kernel
+        # dropped some netlink messages"): an interface event lost with them waits for the
+        # next scan (10 s).
+        "protocol kernel {",
+        f"  netlink rx buffer {NETLINK_RX_BUFFER};",
+        f"  ipv4 {{ import none; export filter {{ krt_prefsrc = {node.mgmt}; accept; }}; }};",
+        "}",
     ]
     if static:
         lines.append("protocol static cpes {")
@@ -192,6 +238,8 @@ def bird_conf(node: Node, plan: LabPlan, log: Path) -> str:
         "  ipv4 { import all; export where source = RTS_STATIC; };",
         "  area 0 {",
         f"    stubnet {node.mgmt}/32;",
+        # No stub networks for the cables' /31s (the module docstring says why).
+        f"    stubnet {plan.transfer} {{ hidden; summary; }};",
     ]
     for leg in ospf:
         lines.append(

@@ -28,24 +28,27 @@ class Carry:
         self._last: dict[tuple[str, str], ProbeResult] = {}
         self._misses: dict[tuple[str, str], int] = {}
 
-    def apply(self, results: Iterable[ProbeResult]) -> tuple[ProbeResult, ...]:
+    def apply(self, results: Iterable[ProbeResult], commit: bool = True) -> tuple[ProbeResult, ...]:
         """This cycle's results, with unanswered probes replaced by their last good result
-        while they have gone unanswered fewer than `down_after` cycles in a row."""
+        while they have gone unanswered fewer than `down_after` cycles in a row. commit=False
+        previews the cycle (an early view, settle.py) and leaves the counts as they were."""
+        last_good = self._last if commit else dict(self._last)
+        missed = self._misses if commit else dict(self._misses)
         out = []
         for r in results:
             key = (r.device, r.probe)
             if r.success:
-                self._last[key] = r
-                self._misses.pop(key, None)
+                last_good[key] = r
+                missed.pop(key, None)
                 out.append(r)
                 continue
             if r.reason not in UNANSWERED:  # an answer that says something is wrong
-                self._last.pop(key, None)
-                self._misses.pop(key, None)
+                last_good.pop(key, None)
+                missed.pop(key, None)
                 out.append(r)
                 continue
-            misses = self._misses[key] = self._misses.get(key, 0) + 1
-            last = self._last.get(key)
+            misses = missed[key] = missed.get(key, 0) + 1
+            last = last_good.get(key)
             if last is None or misses >= self.down_after:
                 out.append(r)
                 continue

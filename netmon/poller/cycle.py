@@ -3,7 +3,9 @@
 A cycle starts one task per (device, probe), each behind its probe kind's semaphore, and waits
 for them until the cycle deadline; whatever is still running then is cancelled and reported as
 reason "deadline", so a cycle never overruns whatever the devices do. A probe that raises (a
-bug, not a device) becomes reason "error" for that probe only.
+bug, not a device) becomes reason "error" for that probe only. When the quick probes end before
+the slow ones (SSH logins) and changed something, the cycle's early view goes out first
+(settle.py).
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from netmon.config import Settings
 from netmon.model import Device, Inventory, ProbeResult
 from netmon.poller.carry import Carry
 from netmon.poller.debounce import AgencyStatus, Debounce, reachable_now
+from netmon.poller.outcome import Plan, Task, hint, outcome, reporter
+from netmon.poller.settle import Flips, is_quick, linked, recheck, running
 from netmon.poller.shard import stable_hash
 from netmon.poller.targets import build_targets
 from netmon.probes import KINDS, PROBES, Probe, ProbeEnv, ProbeTarget, close_env, open_env
-from netmon.probes.snmp.client import SnmpCommunity
 from netmon.probes.snmp.probe import SnmpSettings
 
 _CANCEL_GRACE_S = 1.0  # how long cancelled probes get to unwind before the cycle returns anyway
@@ -41,6 +44,8 @@ class CycleResult:
     full_reads: int  # devices whose tables the poller asked to re-read this cycle
     cut_by_deadline: int
     fresh: tuple[ProbeResult, ...] = ()
+    # False for a cycle's early view (settle.py): slow probes still running count as unanswered.
+    complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,8 @@ class Poller:
         }
         self._debounce = Debounce(settings.down_after)
         self._carry = Carry(settings.down_after)
+        self._flips = Flips()
+        self._linked = linked(inventory)
         self._number = 0
 
     async def aclose(self) -> None:
@@ -144,8 +151,10 @@ class Poller:
         self,
         full: bool | None = None,
         on_result: Callable[[ProbeResult], None] | None = None,
+        on_settled: Callable[[CycleResult], Awaitable[None]] | None = None,
     ) -> CycleResult:
-        """One cycle. `full`: True re-reads every table, False none, None the staggered plan."""
+        """One cycle. `full`: True re-reads every table, False none, None the staggered plan.
+        `on_settled` gets the cycle's early view, when there is one (settle.py)."""
         number = self._number
         self._number += 1
         started, t0 = time.time(), time.monotonic()
@@ -158,26 +167,111 @@ class Poller:
             t = replace(target, full=wants_full) if kind == "snmp" else target
             task = asyncio.create_task(self._one(t, kind))
             if on_result is not None:
-                task.add_done_callback(_reporter(on_result))
+                task.add_done_callback(reporter(on_result))
             plan[task] = (t, kind)
-        _, pending = await asyncio.wait(plan, timeout=deadline) if plan else (set(), set())
+        # A task's newer read, when the quick probes found devices fallen silent (settle.py).
+        again = await self._quick(plan, t0) if plan else {}
+        if on_settled is not None and plan:
+            early = self._early(plan, again, t0, started, number, full_reads)
+            if early is not None:
+                await on_settled(early)
+        left = max(0.0, deadline - (time.monotonic() - t0))
+        tasks = [again.get(task, task) for task in plan]
+        _, pending = await asyncio.wait(tasks, timeout=left) if tasks else (set(), set())
         for task in pending:
             task.cancel()
         if pending:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(_CANCEL_GRACE_S):
                     await asyncio.gather(*pending, return_exceptions=True)
-        results = _hint(tuple(_outcome(task, *plan[task], deadline) for task in plan), plan)
+        results = hint(
+            tuple(outcome(again.get(task, task), *plan[task], deadline) for task in plan), plan
+        )
         agencies = self._debounce.update(reachable_now(self.devices_of, results))
+        view = self._carry.apply(results)
+        self._flips.record(zip(results, view, strict=True))
         return CycleResult(
             number=number,
             started_at=started,
             duration_s=time.monotonic() - t0,
-            results=self._carry.apply(results),
+            results=view,
             agencies=agencies,
             full_reads=full_reads,
             cut_by_deadline=len(pending),
             fresh=results,
+        )
+
+    async def _quick(self, plan: Plan, t0: float) -> dict[Task, Task]:
+        """Wait (within the deadline) for the quick probes; if devices fell silent, read the
+        ports of their answering neighbours once more (settle.recheck says why). Returns the
+        new reads that answered, by the task they replace."""
+        left = self.settings.deadline_s - (time.monotonic() - t0)
+        quick = [task for task, (_, kind) in plan.items() if is_quick(kind)]
+        if not quick or left <= 0:
+            return {}
+        await asyncio.wait(quick, timeout=left)
+        if not all(task.done() for task in quick):
+            return {}
+        silent = self._flips.fell_silent(outcome(task, *plan[task], 0.0) for task in quick)
+        redo = recheck(plan, silent, self._linked)
+        if not redo:
+            return {}
+        again = {old: asyncio.create_task(self._one(t, kind)) for old, (t, kind) in redo.items()}
+        left = self.settings.deadline_s - (time.monotonic() - t0)
+        await asyncio.wait(again.values(), timeout=max(0.0, left))
+        for task in again.values():
+            task.cancel()  # no-op when done: a read the deadline would cut is not worth one
+        return {
+            old: new
+            for old, new in again.items()
+            if new.done()
+            and not new.cancelled()
+            and new.exception() is None
+            and new.result().success
+        }
+
+    def _early(
+        self,
+        plan: Plan,
+        again: Mapping[Task, Task],
+        t0: float,
+        started: float,
+        number: int,
+        full_reads: int,
+    ) -> CycleResult | None:
+        """The cycle's early view once its quick probes have ended while slow ones still run,
+        if the quick answers changed something since the last complete cycle; else None."""
+        tasks = {task: again.get(task, task) for task in plan}
+        quick = [task for task, (_, kind) in plan.items() if is_quick(kind)]
+        if not all(tasks[task].done() for task in quick) or all(t.done() for t in tasks.values()):
+            return None  # the deadline came first, or nothing slow to be early about
+        deadline, elapsed = self.settings.deadline_s, time.monotonic() - t0
+        fresh = hint(
+            tuple(
+                outcome(tasks[task], t, kind, deadline)
+                if tasks[task].done()
+                else running(t.device.id, kind, elapsed)
+                for task, (t, kind) in plan.items()
+            ),
+            plan,
+        )
+        view = self._carry.apply(fresh, commit=False)
+        answered = [
+            (f, v) for task, f, v in zip(plan, fresh, view, strict=True) if tasks[task].done()
+        ]
+        if not self._flips.changed(answered):
+            return None
+        now = reachable_now(self.devices_of, [f for f, _ in answered])
+        return CycleResult(
+            number=number,
+            started_at=started,
+            duration_s=elapsed,
+            results=view,
+            agencies=self._debounce.update(now, commit=False),
+            full_reads=full_reads,
+            cut_by_deadline=0,
+            fresh=fresh,
+            complete=False,
         )
 
     async def run(
@@ -185,14 +279,16 @@ class Poller:
         on_cycle: Callable[[CycleResult], Awaitable[None]],
         stop: asyncio.Event,
         cycles: int | None = None,
+        on_settled: Callable[[CycleResult], Awaitable[None]] | None = None,
     ) -> None:
         """Cycle every interval_s until `stop` (or `cycles` cycles), after a random start offset
-        of up to jitter_s so that shards and restarted instances do not poll in lockstep."""
+        of up to jitter_s so that shards and restarted instances do not poll in lockstep.
+        on_settled: see cycle()."""
         await _wait(stop, random.uniform(0, self.settings.jitter_s))  # noqa: S311 - not crypto
         next_start = time.monotonic()
         done = 0
         while not stop.is_set() and (cycles is None or done < cycles):
-            await on_cycle(await self.cycle())
+            await on_cycle(await self.cycle(on_settled=on_settled))
             done += 1
             next_start += self.settings.interval_s
             now = time.monotonic()
@@ -204,58 +300,3 @@ class Poller:
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), max(0.0, seconds))
-
-
-def _reporter(
-    on_result: Callable[[ProbeResult], None],
-) -> Callable[[asyncio.Task[ProbeResult]], None]:
-    def report(task: asyncio.Task[ProbeResult]) -> None:
-        if not task.cancelled() and task.exception() is None:
-            on_result(task.result())
-
-    return report
-
-
-def _hint(
-    results: tuple[ProbeResult, ...],
-    plan: Mapping[asyncio.Task[ProbeResult], tuple[ProbeTarget[Any], str]],
-) -> tuple[ProbeResult, ...]:
-    """An SNMP timeout from a device that answered ping this cycle says more than a timeout: the
-    agent is there but silent, which for v2c is what a wrong community looks like (snmpd drops
-    it without a word) and for v3 a wrong privacy key or an ACL."""
-    pinged = {r.device for r in results if r.probe == "icmp" and r.success}
-    versions = {
-        t.device.id: "v2c" if isinstance(t.auth, SnmpCommunity) else "v3"
-        for t, kind in plan.values()
-        if kind == "snmp"
-    }
-    out = []
-    for r in results:
-        if r.probe == "snmp" and r.reason == "timeout" and r.device in pinged:
-            why = (
-                "wrong community or an ACL (v2c has no authentication error on the wire)"
-                if versions.get(r.device) == "v2c"
-                else "wrong privacy key, an ACL, or the agent is down"
-            )
-            r = replace(r, detail=f"{r.detail}; the device answers ping: {why}")
-        out.append(r)
-    return tuple(out)
-
-
-def _outcome(
-    task: asyncio.Task[ProbeResult], target: ProbeTarget[Any], kind: str, deadline: float
-) -> ProbeResult:
-    if task.done() and not task.cancelled():
-        exc = task.exception()
-        if exc is None:
-            return task.result()
-        detail = f"probe raised {type(exc).__name__}: {exc}"
-        return ProbeResult(target.device.id, kind, False, 0.0, reason="error", detail=detail)
-    return ProbeResult(
-        target.device.id,
-        kind,
-        False,
-        deadline,
-        reason="deadline",
-        detail=f"not finished when the cycle deadline ({deadline} s) was reached",
-    )

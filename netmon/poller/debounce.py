@@ -41,7 +41,10 @@ class Debounce:
         self.down_after = down_after
         self._failures: dict[str, int] = {}
 
-    def update(self, reachable: Mapping[str, bool | None]) -> tuple[AgencyStatus, ...]:
+    def update(
+        self, reachable: Mapping[str, bool | None], commit: bool = True
+    ) -> tuple[AgencyStatus, ...]:
+        """commit=False previews the cycle (an early view) without counting it."""
         out = []
         for agency, now in reachable.items():
             failures = self._failures.get(agency, 0)
@@ -50,6 +53,7 @@ class Debounce:
             elif now is False:
                 failures += 1
             # None (not probed) leaves the count as it was: no evidence either way.
-            self._failures[agency] = failures
+            if commit:
+                self._failures[agency] = failures
             out.append(AgencyStatus(agency, now, failures, failures >= self.down_after))
         return tuple(out)

@@ -129,6 +129,9 @@ class ProbeKind(Generic[S]):
     doc: str  # one line for --help, docs and the JSON Schema
     port: int | None = None  # its standard port; the inventory may set `<name>_port` per device
     credential: CredentialKind | None = None  # the credential set a device must name for it
+    # False for a kind that logs in to each device (ssh): slow, so a cycle whose quick probes
+    # have ended publishes what they saw without waiting for it (poller/settle.py).
+    quick: bool = True
 
     @property
     def port_key(self) -> str | None:

@@ -107,6 +107,59 @@ def test_cycles_publish_and_reload_keeps_old_state_on_bad_input(tmp_path: Path) 
     assert all(a.startswith("10.46.") for a in fakes.seen)  # inventory addresses only
 
 
+class SlowLogins(FakeProbes):
+    """And an ssh probe that never gets through (cut by the deadline every cycle), so every
+    cycle's quick probes end while its logins still run."""
+
+    async def ssh(self, target: ProbeTarget, env: ProbeEnv) -> ProbeResult:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    def poller(self, inv, settings: Settings, selection) -> Poller:  # type: ignore[no-untyped-def]
+        probes = {"icmp": self.icmp, "ssh": self.ssh}
+        return Poller(inv, settings, selection, probes=probes, env=ProbeEnv())
+
+
+def test_a_cycle_early_view_swaps_the_snapshot_before_the_cycle_ends(tmp_path: Path) -> None:
+    # poller/settle.py: the verdict goes out when the quick probes end; the cycle's own
+    # metrics (probe results, cycle counters) only when the cycle does.
+    inv_dir = lab_small_copy(tmp_path)
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(CONFIG)
+    fakes = SlowLogins()
+    service = Service(
+        inv_dir, cfg, load_inventory(inv_dir), load_config(cfg), make_poller=fakes.poller
+    )
+    states = []
+    publish = service.holder.set
+
+    def spy(state):  # type: ignore[no-untyped-def]
+        states.append(state)
+        publish(state)
+
+    service.holder.set = spy  # type: ignore[method-assign]
+
+    def unreachable(state) -> bool:  # type: ignore[no-untyped-def]
+        snap = state.snapshot
+        return snap is not None and snap.agency_by_id["ubnd-phu-ho"].reachable is False
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(service.run(stop))
+        await wait_for(lambda: service.holder.get().facts.cycles >= 2)
+        fakes.dead = {"pop-phu-vang", "cpe-ubnd-phu-vang", "cpe-ubnd-phu-ho"}
+        await wait_for(lambda: unreachable(service.holder.get()))
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+    asyncio.run(asyncio.wait_for(go(), 60))
+    first = next(i for i, st in enumerate(states) if unreachable(st))
+    before, early = states[first - 1], states[first]
+    assert early.facts.cycles == before.facts.cycles  # not counted as a cycle yet
+    assert early.cycle is before.cycle  # probe metrics: still the last complete cycle's
+    assert early.snapshot is not before.snapshot
+
+
 def test_http_reload_endpoint_drives_the_service(tmp_path: Path) -> None:
     inv_dir = lab_small_copy(tmp_path)
     cfg = tmp_path / "config.yaml"

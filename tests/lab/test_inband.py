@@ -4,6 +4,7 @@ routed by bird, where the data plane itself shows that in-band has no side door.
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
@@ -43,11 +44,24 @@ def test_routing_plan_ospf_on_the_backbone_static_for_single_homed_cpes() -> Non
     assert 'interface "core1" { type ptp; hello 1; dead 4; retransmit 2; cost 10; }' in conf
     assert 'interface "acc1" { type ptp; hello 1; dead 4; retransmit 2; cost 1000; }' in conf
     assert "check link yes" in conf and "route 10.46.16.2/32 via" in conf
-    batch = routing.ip_batch(next(n for n in plan.nodes if n.name == "cpe-ubnd-phu-vang"), plan)
+    # Only loopbacks are announced (a restored cable then changes the LSA once, not twice
+    # within MinLSInterval), and they are what every node sends from.
+    assert f"stubnet {plan.transfer} {{ hidden; summary; }};" in conf
+    assert "krt_prefsrc = 10.46.1.11;" in conf
+    assert f"netlink rx buffer {routing.NETLINK_RX_BUFFER};" in conf
+    cpe = next(n for n in plan.nodes if n.name == "cpe-ubnd-phu-vang")
+    batch = routing.ip_batch(cpe, plan)
     assert "addr add 10.46.16.2/32 dev lo" in batch
-    assert "route add 10.46.0.0/16 via" in batch and "default" not in batch
-    cpe = next(n for n in plan.nodes if n.name == "cpe-so-tttt")
-    assert "echo 0 > /proc/sys/net/ipv4/ip_forward" in routing.sysctls(cpe, plan)
+    assert "route add 10.46.0.0/16 via" in batch and "src 10.46.16.2" in batch
+    assert "default" not in batch
+    # No ARP on a cable: fixed MACs, and a permanent entry for the far end.
+    (leg,) = routing.legs(plan)[cpe.name]
+    assert f"link set {leg.interface} address {routing.mac(leg.address)}" in batch
+    assert (
+        f"neigh replace {leg.peer} lladdr {routing.mac(leg.peer)} dev {leg.interface} nud permanent"
+    ) in batch
+    dual = next(n for n in plan.nodes if n.name == "cpe-so-tttt")
+    assert "echo 0 > /proc/sys/net/ipv4/ip_forward" in routing.sysctls(dual, plan)
     oob = plan_lab(LAB_SMALL, management="oob")
     assert oob.transfer is None and routing.routers(oob) == set()
 
@@ -80,6 +94,18 @@ def inband(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveLab]:
         lab_down(state)
 
 
+def _dynamic_neighbours(lab: LiveLab, node: str) -> list[str]:
+    """The node's neighbour entries that are not permanent (the lab's cables need none)."""
+    done = subprocess.run(
+        ["nsenter", f"--net={lab.state_dir / 'ns' / node}", "--", "ip", "-4", "neigh"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=True,
+    )
+    return [ln for ln in done.stdout.splitlines() if "PERMANENT" not in ln]
+
+
 def _alive(lab: LiveLab, *addresses: str) -> set[str]:
     done = lab.noc("fping", "-a", "-q", "-t", "300", "-r", "1", *addresses, check=False)
     return set(done.stdout.split())
@@ -100,6 +126,10 @@ def test_status_routes_and_no_way_off_the_lab(inband: LiveLab) -> None:
         assert IPv4Network(dst).subnet_of(network), r
     every = [n["mgmt"] for n in status["nodes"] if n["role"] != "noc"]
     assert _alive(inband, *every) == set(every)
+    # Every cable end knows its peer without ARP: the kernel's neighbour table is shared by
+    # all namespaces, and a 467 lab's ARP entries alone filled it (routing.py).
+    for node in ("noc", "core-1", "pop-phu-vang", "cpe-ubnd-phu-vang", "cpe-so-tttt"):
+        assert _dynamic_neighbours(inband, node) == [], node
     # The host has no lab address and no lab route.
     host = safety.host_networks()
     assert not any(net.overlaps(network) for net in host)
@@ -120,3 +150,10 @@ def test_behind_a_dead_pop_everything_is_silent_and_comes_back(inband: LiveLab) 
         inject.set_powered_off(paths, "pop-huong-thuy", False)
     assert wait_for(lambda: _alive(inband, *behind) == set(behind), 30)
     assert IPv4Address(dual) in {IPv4Address(a) for a in _alive(inband, dual)}
+    # Power-off shut the PoP's ports, which flushed their permanent neighbour entries;
+    # power-on wrote them again (and a cut cable's, when it is restored).
+    assert _dynamic_neighbours(inband, "pop-huong-thuy") == []
+    inject.set_cut(paths, "pop-huong-thuy--cpe-ubnd-phu-bai", True)
+    inject.set_cut(paths, "pop-huong-thuy--cpe-ubnd-phu-bai", False)
+    assert wait_for(lambda: _alive(inband, mgmt["cpe-ubnd-phu-bai"]) != set(), 30)
+    assert _dynamic_neighbours(inband, "cpe-ubnd-phu-bai") == []

@@ -193,4 +193,5 @@ KIND = ProbeKind(
     doc="interfaces and LLDP/CDP neighbours from the device's CLI, host keys always verified",
     port=PORT,
     credential="ssh",
+    quick=False,
 )
