@@ -4,7 +4,7 @@ A cycle starts one task per (device, probe), each behind its probe kind's semaph
 for them until the cycle deadline; whatever is still running then is cancelled and reported as
 reason "deadline", so a cycle never overruns whatever the devices do. A probe that raises (a
 bug, not a device) becomes reason "error" for that probe only. When the quick probes end before
-the slow ones (SSH logins) and changed something, the cycle's early view goes out first
+the slow ones (SSH logins) and something got worse, the cycle's early view goes out first
 (settle.py).
 """
 
@@ -240,7 +240,7 @@ class Poller:
         full_reads: int,
     ) -> CycleResult | None:
         """The cycle's early view once its quick probes have ended while slow ones still run,
-        if the quick answers changed something since the last complete cycle; else None."""
+        if the quick answers say something got worse since the last complete cycle; else None."""
         tasks = {task: again.get(task, task) for task in plan}
         quick = [task for task, (_, kind) in plan.items() if is_quick(kind)]
         if not all(tasks[task].done() for task in quick) or all(t.done() for t in tasks.values()):
@@ -259,7 +259,7 @@ class Poller:
         answered = [
             (f, v) for task, f, v in zip(plan, fresh, view, strict=True) if tasks[task].done()
         ]
-        if not self._flips.changed(answered):
+        if not self._flips.worse(answered):
             return None
         now = reachable_now(self.devices_of, [f for f, _ in answered])
         return CycleResult(

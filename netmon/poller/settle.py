@@ -8,12 +8,15 @@ the whole 5 s timeout. Publishing only at the end of the cycle put the deadline 
 interval: a PoP cut read "cut off" up to 17 s later (bench/inband_cut.py).
 
 So when a cycle's quick probes have all ended and slow ones still run, the poller hands its
-consumer an early CycleResult (`complete=False`), provided the quick answers changed something
-since the last complete cycle: a probe that answered then and is silent now, or the reverse, a
-carried result that now goes through, or a port a device reports up or down that it did not.
-A cut shows as one of these (in-band the devices behind it fall silent, and the ports in front
-of it read down, perhaps a cycle later: an agent's interface cache lags a second or so); a
-cycle in which nothing changed costs no second snapshot.
+consumer an early CycleResult (`complete=False`), provided the quick answers say something got
+worse since the last complete cycle: a probe that answered then is silent now, a carried result
+goes through, or a device reports a port down that it did not. A cut shows as one of these
+(in-band the devices behind it fall silent, and the ports in front of it read down); a cycle in
+which nothing got worse costs no second snapshot. Recovery waits for the complete cycle: routes
+come back piecewise over a few seconds, so a device may fail its quick probes at the start of
+the cycle and answer its SSH login later in it, and an early view would blame it ("down", its
+upstream answering again) for what the complete cycle shows recovered (seen in the demo's
+availability report: 46 agencies given a CPE as a second cause).
 
 Before that, a device that fell silent this cycle may have been cut only just before it: the
 ports of its neighbours, read at the start of the cycle, can still say up, because an agent
@@ -100,13 +103,19 @@ class Flips:
         self._seen: dict[tuple[str, str], Seen] = {}
         self._answered: frozenset[str] = frozenset()  # devices a quick probe reached
 
-    def changed(self, pairs: Iterable[tuple[ProbeResult, ProbeResult]]) -> bool:
-        """Whether any (fresh, believed) pair says something else than at the last complete
-        cycle. False before the first complete cycle: there is nothing to be early about."""
+    def worse(self, pairs: Iterable[tuple[ProbeResult, ProbeResult]]) -> bool:
+        """Whether any (fresh, believed) pair says something got worse than at the last
+        complete cycle: silent after an answer, a carried result gone through, a port newly
+        down. False before the first complete cycle: there is nothing to be early about."""
         seen = self._seen
-        return bool(seen) and any(
-            seen.get((f.device, f.probe)) != _seen(f, v) for f, v in pairs if is_quick(f.probe)
-        )
+        for f, v in pairs:
+            before = seen.get((f.device, f.probe)) if is_quick(f.probe) else None
+            if before is None:
+                continue
+            answered, believed, down = _seen(f, v)
+            if (before[0] and not answered) or (before[1] and not believed) or down - before[2]:
+                return True
+        return False
 
     def record(self, pairs: Iterable[tuple[ProbeResult, ProbeResult]]) -> None:
         self._seen = {(f.device, f.probe): _seen(f, v) for f, v in pairs if is_quick(f.probe)}

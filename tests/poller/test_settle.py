@@ -57,11 +57,17 @@ class Fleet:
 
 
 def run(
-    silent_from: int, cycles: int, early: bool, port_down_from: int = 99, refused_from: int = 99
+    silent_from: int,
+    cycles: int,
+    early: bool,
+    port_down_from: int = 99,
+    refused_from: int = 99,
+    back_from: int = 99,
 ) -> tuple[list[CycleResult], list[tuple[CycleResult, int]]]:
-    """`cycles` cycles, SILENT silent from cycle `silent_from` on (and cpe-001 reporting its
-    port down from `port_down_from` on): the complete results, and each early view with the
-    number of SSH logins still under way when it came out."""
+    """`cycles` cycles, SILENT silent from cycle `silent_from` on and answering again from
+    `back_from` on (and cpe-001 reporting its port down from `port_down_from` on): the complete
+    results, and each early view with the number of SSH logins still under way when it came
+    out."""
     rig = Fleet()
     views: list[tuple[CycleResult, int]] = []
 
@@ -80,6 +86,9 @@ def run(
             for n in range(cycles):
                 if n == silent_from:
                     rig.silent.add(SILENT)
+                if n == back_from:
+                    rig.silent.discard(SILENT)
+                    rig.port_down.discard("cpe-001")
                 if n == port_down_from:
                     rig.port_down.add("cpe-001")
                 if n == refused_from:
@@ -123,6 +132,14 @@ def test_a_device_falling_silent_is_published_while_the_logins_still_run() -> No
     (agency,) = [a for a in views[1][0].agencies if a.id == "agency-003"]
     assert (agency.consecutive_failures, agency.down) == (3, True)
     assert all(c.complete for c in done)
+
+
+def test_recovery_waits_for_the_complete_cycle() -> None:
+    # Silent for 4 cycles (cycle 3 brought the carried result's end: an early view), then back,
+    # with cpe-001's port up again: better is published with the complete cycle.
+    done, views = run(silent_from=1, cycles=6, early=True, port_down_from=1, back_from=5)
+    assert [v.number for v, _ in views] == [1, 3]
+    assert by_key(done[5].results)[(SILENT, "icmp")].success
 
 
 def test_what_slow_probes_say_does_not_make_an_early_view() -> None:
