@@ -69,8 +69,16 @@ def _complete(words: str) -> set[str]:
 
 
 def test_shell_completion_is_offered_and_completes_commands_and_formats() -> None:
-    script = run("--show-completion", "bash")
-    assert script.returncode == 0 and "_NETMON_COMPLETE" in script.stdout
+    # typer detects the shell from the process tree (the word after the flag is not read):
+    # run it from bash, as a user does (bash execs a lone command: "&& true" keeps bash the
+    # parent); a test run whose parent shell is gone would find none.
+    script = subprocess.run(
+        ["bash", "-c", f"{NETMON} --show-completion && true"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert script.returncode == 0 and "_NETMON_COMPLETE" in script.stdout, script.stderr
     assert "report" in _complete("netmon rep")
     assert _complete("netmon report ") >= {"coverage", "spof", "drift", "links", "topology"}
     # completion offers exactly the formats each report accepts
