@@ -9,19 +9,17 @@ import sys
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from netmon.cli.validate_cmd import ConfigOpt, InventoryOpt
-from netmon.config import Settings, load_config
+from netmon.cli.options import ConfigOpt, InventoryOpt
 from netmon.errors import NetmonError
-from netmon.export.availability.client import PrometheusClient
-from netmon.export.availability.compute import Selection, availability
 from netmon.export.availability.period import EXAMPLE, PeriodError, make_period
-from netmon.export.report.availability import render
-from netmon.inventory import load_inventory
-from netmon.model.availability import AvailabilityReport, Period
+
+if TYPE_CHECKING:
+    from netmon.export.availability.compute import Selection
+    from netmon.model.availability import AvailabilityReport, Period
 
 
 class AvailabilityOutput(StrEnum):
@@ -95,6 +93,12 @@ def availability_cmd(
     exporters/prometheus/rules/ (groups netmon-availability*) so a month costs a few
     queries; without them the report computes from raw samples, slowly. docs/availability.md.
     """
+    # Imported here: `report` registers this command, and `report spof` should not pay for
+    # the config, HTTP client and report modules (about 0.3 s) it does not use.
+    from netmon.config import Settings, load_config
+    from netmon.export.availability.compute import Selection
+    from netmon.export.report.availability import render
+
     settings = load_config(config) if config.is_file() else Settings()
     url = prometheus or settings.availability_prometheus
     if not url:
@@ -132,6 +136,9 @@ def availability_cmd(
 async def _measure(
     url: str, timeout: float, period: Period, selection: Selection
 ) -> AvailabilityReport:
+    from netmon.export.availability.client import PrometheusClient
+    from netmon.export.availability.compute import availability
+
     async with PrometheusClient(url, timeout_s=timeout) as client:
         return await availability(client, period, selection)
 
@@ -139,6 +146,8 @@ async def _measure(
 def _order(inventory: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Levels and groups in the inventory's order when it can be read (presentation only:
     the figures come from Prometheus alone); by id otherwise."""
+    from netmon.inventory import load_inventory
+
     if not inventory.exists():
         return (), ()
     try:

@@ -23,7 +23,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from netmon.cli.validate_cmd import InventoryOpt
+from netmon.cli.options import InventoryOpt
 from netmon.lab.paths import resolve_state_dir
 
 NOT_ROOT = """\

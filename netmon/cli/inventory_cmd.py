@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from netmon.cli.validate_cmd import InventoryOpt
+from netmon.cli.options import InventoryOpt
 from netmon.config import SPEC as CONFIG_SPEC
 from netmon.inventory import load_inventory
 from netmon.inventory.cache import InventoryCache

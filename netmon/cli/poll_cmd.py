@@ -23,9 +23,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from netmon.cli.options import ConfigOpt, InventoryOpt
 from netmon.cli.safety import ensure_may_probe, ensure_secrets
 from netmon.cli.sharding import Plan, ShardByOpt, ShardOpt
-from netmon.cli.validate_cmd import ConfigOpt, InventoryOpt
 from netmon.config import Settings, load_config
 from netmon.inventory import load_inventory
 from netmon.inventory.cache import InventoryCache

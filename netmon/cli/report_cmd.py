@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from netmon.cli.availability_cmd import availability_cmd
-from netmon.cli.validate_cmd import InventoryOpt, NoCacheOpt
+from netmon.cli.options import InventoryOpt, NoCacheOpt
 from netmon.errors import NetmonError
 from netmon.export.report import View, render
 from netmon.export.report.dot import pages

@@ -25,9 +25,9 @@ from typing import Annotated, TypeVar
 import typer
 
 import netmon
+from netmon.cli.options import ConfigOpt, InventoryOpt
 from netmon.cli.safety import ensure_may_probe, ensure_secrets, unusable_secrets
 from netmon.cli.sharding import Plan, ShardByOpt, ShardOpt
-from netmon.cli.validate_cmd import ConfigOpt, InventoryOpt
 from netmon.config import Settings, load_config
 from netmon.errors import NetmonError
 from netmon.export.availability.service import AvailabilitySource

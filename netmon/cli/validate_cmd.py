@@ -8,30 +8,11 @@ from typing import Annotated
 
 import typer
 
+from netmon.cli.options import ConfigOpt, InventoryOpt, NoCacheOpt
 from netmon.config import check_config
 from netmon.errors import Problem
 from netmon.inventory import check_inventory
 from netmon.inventory.cache import InventoryCache
-
-# NETMON_INVENTORY: `netmon lab exec` sets it to the inventory the lab replicates.
-InventoryOpt = Annotated[
-    Path,
-    typer.Option(
-        "--inventory",
-        "-i",
-        help="inventory folder (every *.yaml in it)",
-        envvar="NETMON_INVENTORY",
-    ),
-]
-ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="runtime settings file")]
-NoCacheOpt = Annotated[
-    bool,
-    typer.Option(
-        "--no-cache",
-        help="read every inventory file afresh, without the cache of checked files "
-        "($XDG_CACHE_HOME/netmon/inventory; also NETMON_NO_CACHE=1)",
-    ),
-]
 
 
 def report(problems: list[Problem]) -> tuple[int, int]:

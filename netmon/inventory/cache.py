@@ -45,6 +45,7 @@ import netmon
 from netmon.errors import Problem
 from netmon.model import inventory as model
 from netmon.yamlspec import MAX_BYTES, MAX_DEPTH, Mapping, Sequence
+from netmon.yamlspec.flowlines import LineMapping, LineSequence
 
 ENV_NO_CACHE = "NETMON_NO_CACHE"
 _FORMAT = b"netmon-inventory-cache/1"
@@ -54,6 +55,8 @@ StoredProblem = tuple[int, int, str, str, str]
 _ALLOWED: dict[tuple[str, str], type] = {
     (Mapping.__module__, "Mapping"): Mapping,
     (Sequence.__module__, "Sequence"): Sequence,
+    (LineMapping.__module__, "LineMapping"): LineMapping,
+    (LineSequence.__module__, "LineSequence"): LineSequence,
 }
 # A folder's result: the frozen model (its dataclasses and addresses), besides plain data.
 _MODEL = (
@@ -247,7 +250,7 @@ def reader_identity() -> bytes:
     if _IDENTITY is None:
         from netmon.inventory import format as fmt
         from netmon.inventory import load
-        from netmon.yamlspec import fast, reader, spec
+        from netmon.yamlspec import fast, flowlines, reader, scalars, spec
 
         digest = hashlib.sha256()
         for part in (
@@ -261,7 +264,7 @@ def reader_identity() -> bytes:
             repr(fmt.FILE),
         ):
             digest.update(repr(part).encode() + b"\0")
-        for module in (reader, fast, spec, fmt, load, sys.modules[__name__]):
+        for module in (reader, fast, flowlines, scalars, spec, fmt, load, sys.modules[__name__]):
             try:
                 digest.update(Path(module.__file__ or "").read_bytes())
             except OSError:

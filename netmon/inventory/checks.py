@@ -254,14 +254,14 @@ def _check_links(raw: Raw, devices: dict[str, Entry], p: list[Problem]) -> None:
         for side in ("a", "b"):
             end = d[side]
             dev = devices.get(end["device"])
-            line, col = d[side].at.get("device", e.at(side))
             if dev is None:
+                line, col = _end_at(e, side, "device")
                 close = difflib.get_close_matches(end["device"], list(devices), n=1, cutoff=0.7)
                 hint = f"did you mean '{close[0]}'?" if close else "define the device first"
                 p.append(Problem(e.file, line, col, f"unknown device '{end['device']}'", hint))
                 continue
-            line, col = d[side].at.get("interface", (line, col))
             if end["interface"] not in dev.data["interfaces"]:
+                line, col = _end_at(e, side, "interface")
                 close = difflib.get_close_matches(end["interface"], dev.data["interfaces"], n=1)
                 hint = (
                     f"did you mean '{close[0]}'?"
@@ -282,6 +282,7 @@ def _check_links(raw: Raw, devices: dict[str, Entry], p: list[Problem]) -> None:
             key = (end["device"], end["interface"])
             if key in used:
                 other = used[key]
+                line, col = _end_at(e, side, "interface")
                 p.append(
                     Problem(
                         e.file,
@@ -292,6 +293,13 @@ def _check_links(raw: Raw, devices: dict[str, Entry], p: list[Problem]) -> None:
                     )
                 )
             used.setdefault(key, e)
+
+
+def _end_at(e: Entry, side: str, key: str) -> tuple[int, int]:
+    """Where a link end's key is (or the end itself): asked only for a problem, since reading
+    positions can cost (yamlspec/flowlines.py works them out on demand)."""
+    end = e.data[side]
+    return end.at[key] if key in end.at else e.at(side)
 
 
 def _check_parent_cycles(agencies: dict[str, Entry], p: list[Problem]) -> None:

@@ -23,14 +23,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from yaml.error import Mark
-from yaml.nodes import ScalarNode
-
-from netmon.yamlspec.reader import _MAYBE_NOT_TEXT, _implicit_tag
+from netmon.yamlspec.flowlines import Root, read_run
+from netmon.yamlspec.scalars import (
+    DOUBT,
+    MAYBE_SPECIAL,
+    Doubt,
+    complete,
+    scalar,
+    takes,
+)
 from netmon.yamlspec.spec import (
-    STR,
-    Checker,
-    Int,
     ListOf,
     MapOf,
     Mapping,
@@ -40,12 +42,11 @@ from netmon.yamlspec.spec import (
     _compiled,
     _fields,
     _plain_of,
-    _required,
 )
 
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)")
-# First characters that make a scalar more than plain text ('-' only when a space follows).
-_INDICATORS = frozenset("?:,[]{}#&*!|>'\"%@`")
+# Runs of at least this many flow mappings are read at once (flowlines.py).
+_RUN = 2
 _FLOW_SPLIT = re.compile(r"([{}\[\],])")
 # Characters outside YAML's printable set, line breaks other than \n (YAML 1.1 also breaks at
 # NEL, LS and PS), tabs and the byte order mark: the full reader's business.
@@ -55,16 +56,6 @@ _NOT_HERE = re.compile(
 # A quoted scalar where a scalar starts (after an opening delimiter, a ', ' or a ': ', maybe
 # spaces): double-quoted without escapes, single-quoted without '' (a quote in the text).
 _QUOTED = re.compile(r"""(?:(?<=[{\[,])|(?<=: )|^) *("[^"\\]*"|'[^']*')""")
-# First characters of a plain scalar that may make it other than text, or more than a plain
-# scalar: the fast test in the flow loops leaves those to _scalar.
-_MAYBE_SPECIAL = _INDICATORS | _MAYBE_NOT_TEXT | {"-"}
-
-
-class _Doubt(Exception):
-    """Outside the plain shape: the full reader decides."""
-
-
-_DOUBT = _Doubt()
 
 
 def read_checked(raw: bytes, spec: Obj) -> Mapping | None:
@@ -84,7 +75,7 @@ def read_checked(raw: bytes, spec: Obj) -> Mapping | None:
         if reader.pos != len(reader.lines) or not isinstance(out, Mapping):
             return None
         return out
-    except _Doubt:
+    except Doubt:
         return None
 
 
@@ -103,12 +94,12 @@ class _Reader:
             cut = content.find(" #")
             if cut >= 0:
                 if "'" in content or '"' in content:
-                    raise _DOUBT  # is the '#' in quotes, or a comment? the full reader knows
+                    raise DOUBT  # is the '#' in quotes, or a comment? the full reader knows
                 content = content[:cut]
                 self.commented.add(number)
             content = content.rstrip(" ")
             if indent == 0 and content.startswith(("---", "...", "%")):
-                raise _DOUBT
+                raise DOUBT
             self.lines.append((number, indent, content))
 
     def block(self, pos: int, indent: int, spec: Spec) -> Any:
@@ -116,11 +107,11 @@ class _Reader:
         content = self.lines[pos][2]
         if content == "-" or content.startswith("- "):
             if type(spec) is not ListOf:
-                raise _DOUBT
+                raise DOUBT
             return self._seq(pos, indent, spec)
         if type(spec) is Obj or type(spec) is MapOf:
             return self._map(pos, indent, spec)
-        raise _DOUBT
+        raise DOUBT
 
     def _map(self, pos: int, indent: int, spec: Obj | MapOf) -> Mapping:
         lines = self.lines
@@ -134,22 +125,22 @@ class _Reader:
             if here < indent:
                 break
             if here > indent:
-                raise _DOUBT  # a continuation line nothing consumed
+                raise DOUBT  # a continuation line nothing consumed
             m = _KEY.match(content)
             if m is None:
-                raise _DOUBT
+                raise DOUBT
             key = m.group(1)
             if key in at:
-                raise _DOUBT
+                raise DOUBT
             if fields is not None:
                 found = fields.get(key)
                 if found is None:
-                    raise _DOUBT
+                    raise DOUBT
                 value_spec, plain = found[0].spec, found[1]
             else:
                 assert isinstance(spec, MapOf)
                 if spec.key_pattern and not _compiled(spec.key_pattern).fullmatch(key):
-                    raise _DOUBT
+                    raise DOUBT
                 value_spec, plain = spec.value, None
             rest = content[m.end() :]
             pos += 1
@@ -163,16 +154,16 @@ class _Reader:
                 continue
             # The value is the block on the next lines: deeper, or a list at the same indent.
             if pos >= len(lines):
-                raise _DOUBT
+                raise DOUBT
             nxt_number, nxt, nxt_content = lines[pos]
             if not (nxt > here or (nxt == here and nxt_content[:2] in ("- ", "-"))):
-                raise _DOUBT  # an empty value
+                raise DOUBT  # an empty value
             at[key] = (nxt_number, nxt + 1)
             out[key] = self.block(pos, nxt, value_spec)
             pos = self.pos
         self.pos = pos
         if type(spec) is Obj:
-            _complete(out, spec)
+            complete(out, spec)
         return out
 
     def _seq(self, pos: int, indent: int, spec: ListOf) -> Sequence:
@@ -181,12 +172,22 @@ class _Reader:
         out.line, out.col = lines[pos][0], indent + 1
         item_spec = spec.item
         plain = _plain_of(item_spec)
+        tried = pos  # lines before this one were tried as a run
         while pos < len(lines):
             number, here, content = lines[pos]
             if here < indent or (here == indent and content[:2] not in ("- ", "-")):
                 break
             if here > indent or content == "-":
-                raise _DOUBT
+                raise DOUBT
+            if pos >= tried and content[:3] == "- {" and type(item_spec) is Obj:
+                roots, tried = self._run(pos, indent)
+                if len(roots) >= _RUN:
+                    items = read_run(roots, item_spec)
+                    if items is not None:
+                        out.extend(items)
+                        out.at.extend((spans[0][1], indent + 3) for _, spans in roots)
+                        pos = tried
+                        continue
             rest = content[2:]
             col0 = here + 2 + len(rest) - len(rest.lstrip(" "))
             rest = rest.lstrip(" ")
@@ -204,9 +205,37 @@ class _Reader:
             out.append(value)
             out.at.append((number, col0 + 1))
         if len(out) < spec.min_items:
-            raise _DOUBT
+            raise DOUBT
         self.pos = pos
         return out
+
+    def _run(self, pos: int, indent: int) -> tuple[list[Root], int]:
+        """The flow mappings listed from lines[pos] at indent (`- {...}`, maybe wrapped over
+        the next lines as _flow reads them), each its text and spans, and the position past
+        them."""
+        lines = self.lines
+        roots: list[Root] = []
+        while pos < len(lines):
+            number, here, content = lines[pos]
+            if here != indent or content[:3] != "- {":
+                break
+            text = content[2:]
+            spans = [(0, number, indent + 2)]
+            after = pos + 1
+            while after < len(lines) and lines[after][1] > indent:
+                more_number, more_indent, more = lines[after]
+                if more_number != number + 1 or number in self.commented:
+                    return roots, pos  # _flow's to doubt
+                text += " "
+                spans.append((len(text), more_number, more_indent))
+                text += more
+                number = more_number
+                after += 1
+            if text[-1] != "}":
+                break
+            roots.append((text, spans))
+            pos = after
+        return roots, pos
 
     def _flow(self, pos: int, indent: int, col0: int, spec: Spec) -> tuple[Any, int]:
         """A flow collection starting at lines[pos], column col0 (0-based), maybe wrapped over
@@ -221,10 +250,10 @@ class _Reader:
             # space, between items or inside a plain scalar alike, unless a blank or comment
             # line comes between (then it is a line feed, or the end of the scalar).
             if pos >= len(self.lines) or number in self.commented:
-                raise _DOUBT
+                raise DOUBT
             more_number, more_indent, more = self.lines[pos]
             if more_number != number + 1 or more_indent <= indent:
-                raise _DOUBT
+                raise DOUBT
             number = more_number
             text += " "
             spans.append((len(text), more_number, more_indent))
@@ -232,7 +261,7 @@ class _Reader:
             depth += _depth(more)
             pos += 1
         if depth < 0:
-            raise _DOUBT
+            raise DOUBT
         quoted: dict[int, str] = {}
         if "'" in text or '"' in text:
             text = _mask_quoted(text, spans, quoted)
@@ -249,7 +278,7 @@ class _Reader:
         flow = _Flow(pieces, spans, quoted)
         value = flow.value(spec)
         if flow.i != len(pieces) - 1 or pieces[-1].strip(" "):
-            raise _DOUBT  # something after the collection
+            raise DOUBT  # something after the collection
         return value, pos
 
 
@@ -288,7 +317,7 @@ class _Flow:
         """The collection whose opening delimiter is pieces[i + 1] (pieces[i] blank)."""
         pieces, i = self.pieces, self.i
         if pieces[i].strip(" ") or i + 1 >= len(pieces):
-            raise _DOUBT
+            raise DOUBT
         self.offset += len(pieces[i])
         self.i = i + 1
         opener = pieces[i + 1]
@@ -296,7 +325,7 @@ class _Flow:
             return self._map(spec)
         if opener == "[" and type(spec) is ListOf:
             return self._seq(spec)
-        raise _DOUBT
+        raise DOUBT
 
     def _map(self, spec: Obj) -> Mapping:
         pieces = self.pieces
@@ -314,14 +343,14 @@ class _Flow:
                 if not at and pieces[i + 1] == "}" and not text.strip(" "):
                     i, offset = i + 2, offset + len(text) + 1  # "{}"
                     break
-                raise _DOUBT
+                raise DOUBT
             scalar = rest.strip(" ")
             if scalar:
                 off = offset + len(text) - len(rest.lstrip(" "))
                 line, col = (self.line, self.base + off) if self.base else self.where(off)
                 at[key] = (line, col)
                 plain = found[1]
-                if scalar[0] not in _MAYBE_SPECIAL and _takes(plain, scalar):
+                if scalar[0] not in MAYBE_SPECIAL and takes(plain, scalar):
                     out[key] = scalar
                 else:
                     out[key] = _flow_scalar(
@@ -342,9 +371,9 @@ class _Flow:
             if closer == "}":
                 break
             if closer != ",":
-                raise _DOUBT
+                raise DOUBT
         self.i, self.offset = i, offset
-        _complete(out, spec)
+        complete(out, spec)
         return out
 
     def _seq(self, spec: ListOf) -> Sequence:
@@ -360,7 +389,7 @@ class _Flow:
             if scalar:
                 off = offset + len(text) - len(text.lstrip(" "))
                 line, col = (self.line, self.base + off) if self.base else self.where(off)
-                if scalar[0] not in _MAYBE_SPECIAL and ":" not in scalar and _takes(plain, scalar):
+                if scalar[0] not in MAYBE_SPECIAL and ":" not in scalar and takes(plain, scalar):
                     out.append(scalar)
                 else:
                     out.append(_flow_scalar(scalar, off, self.quoted, line, col, item_spec, plain))
@@ -382,9 +411,9 @@ class _Flow:
             if closer == "]":
                 break
             if closer != ",":
-                raise _DOUBT
+                raise DOUBT
         if len(out) < spec.min_items:
-            raise _DOUBT
+            raise DOUBT
         self.i, self.offset = i, offset
         return out
 
@@ -392,7 +421,7 @@ class _Flow:
         """Past the blank text between a nested collection and the next delimiter."""
         text = self.pieces[self.i]
         if text.strip(" "):
-            raise _DOUBT
+            raise DOUBT
         return self.i + 1, self.offset + len(text)
 
 
@@ -400,7 +429,7 @@ def _flat_map(text: str, line: int, col0: int, spec: Spec, quoted: dict[int, str
     """A flow mapping of plain scalars on one line, `{k: v, k: v}` (the common item of an
     inventory list, so without _Flow's generality): text starts at column col0 (0-based)."""
     if type(spec) is not Obj:
-        raise _DOUBT
+        raise DOUBT
     fields = _fields(spec)
     out = Mapping()
     out.line, out.col = line, col0 + 1
@@ -412,35 +441,21 @@ def _flat_map(text: str, line: int, col0: int, spec: Spec, quoted: dict[int, str
         key = key.lstrip(" ")
         found = fields.get(key)
         if found is None or not colon or key in at or ":" in rest or rest[:1] != " ":
-            raise _DOUBT
+            raise DOUBT
         scalar = rest.strip(" ")
         if not scalar:
-            raise _DOUBT
+            raise DOUBT
         where = col + len(part) - len(rest.lstrip(" "))
         at[key] = (line, where)
         plain = found[1]
-        if scalar[0] not in _MAYBE_SPECIAL and _takes(plain, scalar):
+        if scalar[0] not in MAYBE_SPECIAL and takes(plain, scalar):
             out[key] = scalar
         else:
             off = where - col0 - 1  # the scalar's offset in text
             out[key] = _flow_scalar(scalar, off, quoted, line, where, found[0].spec, plain)
         col += len(part) + 1
-    _complete(out, spec)
+    complete(out, spec)
     return out
-
-
-# id(spec) -> (the spec, its required keys, its one_of): the spec is kept (ids not reused)
-_MUST: dict[int, tuple[Obj, frozenset[str], tuple[str, ...]]] = {}
-
-
-def _complete(out: Mapping, spec: Obj) -> None:
-    """What the checker asks of a whole mapping: every required key, exactly one of one_of."""
-    found = _MUST.get(id(spec))
-    if found is None:
-        found = _MUST[id(spec)] = (spec, frozenset(k for k, _ in _required(spec)), spec.one_of)
-    _, required, one_of = found
-    if not required.issubset(out) or (one_of and sum(k in out for k in one_of) != 1):
-        raise _DOUBT
 
 
 def _mask_quoted(text: str, spans: list[tuple[int, int, int]], quoted: dict[int, str]) -> str:
@@ -453,7 +468,7 @@ def _mask_quoted(text: str, spans: list[tuple[int, int, int]], quoted: dict[int,
     for m in _QUOTED.finditer(text):
         start, end = m.span(1)
         if any(start < j < end for j in joins):
-            raise _DOUBT  # a quoted scalar over lines: folded by rules of its own
+            raise DOUBT  # a quoted scalar over lines: folded by rules of its own
         quoted[start] = text[start + 1 : end - 1]
         masked.append(text[last : start + 1])
         masked.append("x" * (end - start - 2))
@@ -469,9 +484,9 @@ def _flow_scalar(
     if text[0] in "'\"":
         inside = quoted.get(off)
         if inside is None or len(inside) != len(text) - 2:
-            raise _DOUBT  # not one whole quoted scalar
-        return _scalar(inside, line, col, spec, plain, quoted=True)
-    return _scalar(text, line, col, spec, plain, flow=True)
+            raise DOUBT  # not one whole quoted scalar
+        return scalar(inside, line, col, spec, plain, quoted=True)
+    return scalar(text, line, col, spec, plain, flow=True)
 
 
 def _block_scalar(text: str, line: int, col: int, spec: Spec, plain: Any) -> Any:
@@ -480,69 +495,6 @@ def _block_scalar(text: str, line: int, col: int, spec: Spec, plain: Any) -> Any
     if first in "'\"":
         inside = text[1:-1]
         if len(text) < 2 or text[-1] != first or first in inside or "\\" in inside:
-            raise _DOUBT  # escapes, a quote in the text, more after it: the full reader
-        return _scalar(inside, line, col, spec, plain, quoted=True)
-    return _scalar(text, line, col, spec, plain)
-
-
-def _scalar(
-    text: str,
-    line: int,
-    col: int,
-    spec: Spec,
-    plain: Any,
-    flow: bool = False,
-    quoted: bool = False,
-) -> Any:
-    """A scalar's value for spec, as the checker reads it, or doubt. Quoted: text is what
-    was between the quotes (always text to YAML)."""
-    if quoted:
-        if text and _takes(plain, text):
-            return text
-        return _checked(text, STR, line, col, spec)
-    first = text[0]
-    if first in _INDICATORS or (first == "-" and text[1:2] in ("", " ")):
-        raise _DOUBT
-    if ": " in text or text[-1] == ":" or (flow and ":" in text):
-        raise _DOUBT
-    if (
-        type(spec) is Int
-        and len(text) < 19
-        and text.isascii()
-        and text.isdigit()
-        and (text[0] != "0" or text == "0")
-    ):
-        # a decimal number as the checker reads it (YAML 1.1 int, no octal look, no '_')
-        number = int(text)
-        if (spec.minimum is None or number >= spec.minimum) and (
-            spec.maximum is None or number <= spec.maximum
-        ):
-            return number
-    tag = _implicit_tag(text)
-    if tag == STR and _takes(plain, text):
-        return text
-    return _checked(text, tag, line, col, spec)
-
-
-def _takes(plain: Any, text: str) -> bool:
-    """Whether a Str spec takes this text (of tag str) as it is: spec._plain_of's test,
-    the checker's own fast test (None: not a plain Str spec, ask the checker)."""
-    return (
-        plain is not None
-        and len(text) <= plain[0]
-        and (plain[1] is None or text in plain[1])
-        and (plain[2] is None or plain[2](text) is not None)
-    )
-
-
-def _checked(text: str, tag: str, line: int, col: int, spec: Spec) -> Any:
-    if type(spec) in (ListOf, Obj, MapOf):
-        raise _DOUBT
-    # Anything else (a number, a boolean, a value the fast test above did not take) is the
-    # checker's to read; a problem there means the full path must word it.
-    checker = Checker("")
-    mark = Mark("", 0, line - 1, col - 1, "", 0)
-    value = checker.check(ScalarNode(tag, text, mark, mark), spec, "")
-    if checker.problems or value is None:
-        raise _DOUBT
-    return value
+            raise DOUBT  # escapes, a quote in the text, more after it: the full reader
+        return scalar(inside, line, col, spec, plain, quoted=True)
+    return scalar(text, line, col, spec, plain)

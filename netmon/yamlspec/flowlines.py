@@ -1,0 +1,344 @@
+"""A run of one-line flow mappings (the items of an inventory list), read and checked at once.
+
+Why: at national size nine lines in ten are items such as
+`- {id: p04-a0002, name: Cơ quan 2, level: province, group: p04-d1}`, and reading them value
+by value in Python was most of the fast reader's time (1.7 s for 12 MB). When a run of such
+lines is written the canonical way (', ' and ': ' between parts, no space inside brackets, no
+quote, escape, comment sign or other YAML indicator), every plain scalar becomes a JSON string
+by a handful of str.replace over the whole run, and json.loads (C) builds the values. Each
+column (one key's values over all items) is then checked against its spec at once: types by
+set(map(type, ...)), lengths by max(map(len, ...)), enums by set inclusion, patterns by
+all(map(fullmatch, ...)); values whose first character may make them other than text go one
+by one through the same scalar() as fast.py.
+
+Positions are what is left. The checker gives every value its line and column, and only a
+problem found later (a dangling reference, say) asks for one: a LineMapping or LineSequence
+keeps its item's text and works its positions out when first asked, the same as fast.py's.
+An item wrapped over lines (a long list of interfaces) is read as YAML folds it: its lines
+joined by one space.
+
+Any doubt (not canonical, not valid JSON once quoted, a key twice, a value a column refuses)
+returns None: the caller reads those lines one by one (fast.py), which doubts in its turn,
+and the full reader words the problem.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from operator import itemgetter
+from typing import Any
+
+import yaml
+
+from netmon.yamlspec.scalars import DOUBT, MAYBE_SPECIAL, Doubt, must, scalar
+from netmon.yamlspec.spec import Int, ListOf, Mapping, Obj, Sequence, Spec, _fields, _plain_of
+
+# Where a value is: its item's text (a wrapped item's lines joined by one space, as YAML
+# folds them) with the spans of that text (offset, line, 0-based column of that offset: one
+# per line), and the path (keys and indexes) from the item down to the value.
+Span = tuple[int, int, int]
+Root = tuple[str, list[Span]]
+Src = tuple[Root, tuple[str | int, ...]]
+
+# Not in a canonical run: quotes and escapes, a comment sign, YAML's other indicators, a tab.
+_FORBIDDEN = "'\"\\#&*!|>%@`?\t"
+# Spacing other than ', ' and ': ' (a scalar would keep a space YAML strips), empty
+# collections (YAML's [] would become [""]).
+_ODD_SPACING = ("{ ", " }", "[ ", " ]", " ,", ",  ", ":  ", " :", "{}", "[]")
+# Plain scalars to JSON strings: a quote after every opener and separator, before every
+# closer; then the quotes that landed next to a nested opener or closer taken back.
+_TO_JSON = (
+    ("{", '{"'),
+    ("[", '["'),
+    ("}", '"}'),
+    ("]", '"]'),
+    (", ", '", "'),
+    (": ", '": "'),
+    ('"{', "{"),
+    ('"[', "["),
+    ('}"', "}"),
+    (']"', "]"),
+)
+_END = re.compile(r"[,}\]]")
+_FIRST = itemgetter(0)
+
+
+class LineMapping(Mapping):
+    """A checked mapping read from one line; its positions are worked out when asked."""
+
+    __init__ = dict.__init__  # from json's list of pairs (Mapping's takes none)
+    src: Src
+
+    @property
+    def at(self) -> dict[str, tuple[int, int]]:
+        found: dict[str, tuple[int, int]] = _resolved(self)["_at"]
+        return found
+
+    @at.setter
+    def at(self, value: dict[str, tuple[int, int]]) -> None:
+        self.__dict__["_at"] = value
+
+    @property
+    def line(self) -> int:
+        found: int = _resolved(self)["_line"]
+        return found
+
+    @line.setter
+    def line(self, value: int) -> None:
+        self.__dict__["_line"] = value
+
+    @property
+    def col(self) -> int:
+        found: int = _resolved(self)["_col"]
+        return found
+
+    @col.setter
+    def col(self, value: int) -> None:
+        self.__dict__["_col"] = value
+
+
+class LineSequence(Sequence):
+    """A checked list read from one line; its positions are worked out when asked."""
+
+    __init__ = list.__init__
+    src: Src
+
+    @property
+    def at(self) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = _resolved(self)["_at"]
+        return found
+
+    @at.setter
+    def at(self, value: list[tuple[int, int]]) -> None:
+        self.__dict__["_at"] = value
+
+    @property
+    def line(self) -> int:
+        found: int = _resolved(self)["_line"]
+        return found
+
+    @line.setter
+    def line(self, value: int) -> None:
+        self.__dict__["_line"] = value
+
+    @property
+    def col(self) -> int:
+        found: int = _resolved(self)["_col"]
+        return found
+
+    @col.setter
+    def col(self, value: int) -> None:
+        self.__dict__["_col"] = value
+
+
+def read_run(roots: list[Root], spec: Obj) -> list[LineMapping] | None:
+    """The checked items of a run, each root's text one flow mapping (`{...}`); None on any
+    doubt."""
+    joined = "\n".join(map(_FIRST, roots))
+    if (
+        any(c in joined for c in _FORBIDDEN)
+        or any(s in joined for s in _ODD_SPACING)
+        or joined.count(",") != joined.count(", ")
+        or joined.count(":") != joined.count(": ")
+    ):
+        return None
+    keys = joined.count(": ")
+    for old, new in _TO_JSON:
+        joined = joined.replace(old, new)
+    try:
+        found = json.loads("[" + joined.replace("\n", ",") + "]")
+        if len(found) != len(roots) or set(map(type, found)) != {dict}:
+            return None
+        items = list(map(LineMapping, found))
+        for item, root in zip(items, roots, strict=True):
+            item.src = (root, ())
+        # json keeps the last of a key given twice: every key read must be one kept
+        if _items(items, spec) != keys:
+            return None
+    except (ValueError, Doubt):
+        return None
+    return items
+
+
+def _items(items: list[LineMapping], spec: Obj) -> int:
+    """What the checker asks of each mapping against an Obj, one key at a time; how many keys
+    these mappings and those nested in them hold."""
+    fields = _fields(spec)
+    present = set().union(*items)
+    if not present.issubset(fields):
+        raise DOUBT
+    required, one_of = must(spec)
+    if required and not all(map(required.issubset, items)):
+        raise DOUBT
+    if one_of and any(sum(k in item for k in one_of) != 1 for item in items):
+        raise DOUBT
+    keys = sum(map(len, items))
+    for key in present:
+        field, _ = fields[key]
+        holders = items if key in required else [item for item in items if key in item]
+        values = [item[key] for item in holders]
+        srcs = None
+        if type(field.spec) in (Obj, ListOf):
+            srcs = [(item.src[0], (*item.src[1], key)) for item in holders]
+        new, nested = _column(values, field.spec, srcs)
+        keys += nested
+        if new is not values:
+            for item, value in zip(holders, new, strict=True):
+                item[key] = value
+    return keys
+
+
+def _column(values: list[Any], spec: Spec, srcs: list[Src] | None) -> tuple[list[Any], int]:
+    """Values of one place (a key over items, the items of lists) checked against spec: the
+    same list, or a new one when the checker reads them as other values (numbers, lists,
+    mappings); and how many keys the mappings among them hold."""
+    kind = set(map(type, values))
+    if type(spec) is Obj:
+        if kind != {dict} or srcs is None:
+            raise DOUBT
+        maps = list(map(LineMapping, values))
+        for value, src in zip(maps, srcs, strict=True):
+            value.src = src
+        return maps, _items(maps, spec)
+    if type(spec) is ListOf:
+        if kind != {list} or srcs is None:
+            raise DOUBT
+        seqs = list(map(LineSequence, values))
+        for seq, src in zip(seqs, srcs, strict=True):
+            seq.src = src
+        if min(map(len, seqs)) < spec.min_items:
+            raise DOUBT
+        flat = [item for seq in seqs for item in seq]
+        inner = None
+        if type(spec.item) in (Obj, ListOf):
+            inner = [(seq.src[0], (*seq.src[1], i)) for seq in seqs for i in range(len(seq))]
+        new, keys = _column(flat, spec.item, inner)
+        if new is not flat:
+            start = 0
+            for seq in seqs:
+                seq[:] = new[start : start + len(seq)]
+                start += len(seq)
+        return seqs, keys
+    if kind != {str}:
+        raise DOUBT  # a collection where a scalar goes
+    return _scalars(values, spec), 0
+
+
+def _scalars(values: list[str], spec: Spec) -> list[Any]:
+    """Plain scalars read and checked as scalar() reads each, at once where it can."""
+    plain = _plain_of(spec)
+    if (
+        plain is not None
+        and _all_text(values)
+        and max(map(len, values)) <= plain[0]
+        and (plain[1] is None or plain[1].issuperset(values))
+        and (plain[2] is None or all(map(plain[2], values)))
+    ):
+        return values  # text, as it is
+    if type(spec) is Int:
+        numbers = _decimals(values, spec)
+        if numbers is not None:
+            return numbers
+    # Other specs (secrets, booleans), and values a test above leaves in doubt: one by one,
+    # as fast.py reads them (a doubt there is a doubt here).
+    return [scalar(value, 0, 0, spec, plain, flow=True) for value in values]
+
+
+def _all_text(values: list[str]) -> bool:
+    """Whether YAML 1.1 reads every one of these plain scalars (no indicator, no ': ', as
+    read_run made sure) as text. Most start with a character no implicit type starts with;
+    the others are tried against those types' patterns at once, one value a line."""
+    firsts = set(map(_FIRST, values))
+    if MAYBE_SPECIAL.isdisjoint(firsts):
+        return True
+    maybe = [v for v in values if v[0] in MAYBE_SPECIAL]
+    if "-" in firsts and any(v == "-" or v[1] == " " for v in maybe if v[0] == "-"):
+        return False  # a block sequence's dash, not text
+    lines = "\n".join(maybe)
+    return not any(p.search(lines) for p in _patterns(frozenset(firsts & MAYBE_SPECIAL)))
+
+
+@functools.lru_cache(maxsize=256)
+def _patterns(firsts: frozenset[str]) -> tuple[re.Pattern[str], ...]:
+    """PyYAML's implicit type patterns for scalars starting with these characters, each to
+    match whole lines (its ^ and $ match at line ends: a value a line)."""
+    found: dict[str, re.Pattern[str]] = {}
+    for first in sorted(firsts):
+        for _, regexp in yaml.resolver.Resolver.yaml_implicit_resolvers.get(first, []):
+            found.setdefault(regexp.pattern, re.compile(regexp.pattern, regexp.flags | re.M))
+    return tuple(found.values())
+
+
+def _decimals(values: list[str], spec: Int) -> list[int] | None:
+    """Decimal numbers as scalar() reads them (no sign, no leading zero, no '_'), in range;
+    None when any is not."""
+    digits = "".join(values)
+    if (
+        not digits.isascii()
+        or not digits.isdigit()
+        or max(map(len, values)) >= 19
+        or any(v[0] == "0" and len(v) > 1 for v in values)
+    ):
+        return None
+    numbers = list(map(int, values))
+    if (spec.minimum is not None and min(numbers) < spec.minimum) or (
+        spec.maximum is not None and max(numbers) > spec.maximum
+    ):
+        return None
+    return numbers
+
+
+def _resolved(value: LineMapping | LineSequence) -> dict[str, Any]:
+    """value's __dict__, its positions worked out from its item's text if not yet."""
+    state = value.__dict__
+    if "_at" not in state:
+        (text, spans), path = value.src
+
+        def where(offset: int) -> tuple[int, int]:
+            k = len(spans) - 1
+            while spans[k][0] > offset:
+                k -= 1
+            start, line, col = spans[k]
+            return line, col + offset - start + 1
+
+        node = _layout(text, 0, where)[0]
+        for step in path:
+            node = node[2][step]
+        (state["_line"], state["_col"]), state["_at"] = node[0], node[1]
+    return state
+
+
+def _layout(text: str, i: int, where: Callable[[int], tuple[int, int]]) -> tuple[Any, int]:
+    """The positions in the canonical collection opening at text[i]: (its (line, col), at,
+    {key or index: the nested collection's}), and the index past its closer."""
+    start = where(i)
+    kids: dict[str | int, Any] = {}
+    if text[i] == "{":
+        at: dict[str, tuple[int, int]] = {}
+        i += 1
+        while True:
+            colon = text.index(": ", i)
+            key = text[i:colon]
+            i = colon + 2
+            at[key] = where(i)
+            if text[i] in "{[":
+                kids[key], i = _layout(text, i, where)
+            else:
+                i = _END.search(text, i).start()  # type: ignore[union-attr]
+            if text[i] == "}":
+                return (start, at, kids), i + 1
+            i += 2  # ", "
+    items: list[tuple[int, int]] = []
+    i += 1
+    while True:
+        items.append(where(i))
+        if text[i] in "{[":
+            kids[len(items) - 1], i = _layout(text, i, where)
+        else:
+            i = _END.search(text, i).start()  # type: ignore[union-attr]
+        if text[i] == "]":
+            return (start, items, kids), i + 1
+        i += 2

@@ -1,0 +1,105 @@
+"""Runs of flow mappings read at once (netmon/yamlspec/flowlines.py), against the full path.
+
+The invariant is fast.py's (tests/inventory/test_fast_reader.py): a file the fast reader
+accepts is one the full path accepts with no problem, read the same, positions included.
+Here the mutants are national-style files, nine lines in ten an item of a run, so that most
+edits land in a run; and the positions a run works out on demand are checked where they are
+asked for: in a problem's FILE:LINE:COL, and after a trip through the cache.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from inventory.test_fast_reader import INSERTS, agrees, full, mutate, shape
+
+from netmon.gen.inventory import national, write
+from netmon.inventory import check_inventory
+from netmon.inventory.cache import InventoryCache
+from netmon.inventory.format import FILE
+from netmon.yamlspec import fast
+from netmon.yamlspec.fast import read_checked
+from netmon.yamlspec.flowlines import LineMapping
+
+
+def province(tmp_path: Path, per_province: int = 40) -> str:
+    """A small synthetic province: agencies with parents, wrapped devices, nested links."""
+    write(national(provinces=1, per_province=per_province, pops=2), tmp_path)
+    return (tmp_path / "province-01.yaml").read_text(encoding="utf-8")
+
+
+def test_a_national_file_is_read_by_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spy at the seam: the runs are read at once (and agree with the full path)."""
+    text = province(tmp_path)
+    read: list[int] = []
+
+    def spy(roots: Any, spec: Any) -> Any:
+        items = real(roots, spec)
+        read.append(0 if items is None else len(items))
+        return items
+
+    real = fast.read_run
+    monkeypatch.setattr(fast, "read_run", spy)
+    assert agrees(text.encode())
+    items = text.count("\n  - {")
+    assert 0 not in read
+    assert sum(read) == items  # every item, wrapped ones too
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mutants_of_runs(seed: int, tmp_path: Path) -> None:
+    rng = random.Random(seed)  # noqa: S311 - reproducible mutants, not secrets
+    text = province(tmp_path, per_province=12)
+    accepted = declined = 0
+    for _ in range(500):  # bounded: about 2 s a seed
+        mutant = mutate(text, rng)
+        if rng.random() < 0.3:  # two edits: a run that is still canonical, but wrong
+            mutant = mutate(mutant, rng)
+        if agrees(mutant.encode()):
+            accepted += 1
+        else:
+            declined += 1
+    assert accepted > 30 and declined > 30
+
+
+@pytest.mark.parametrize("insert", [i for i in INSERTS if i not in "\n\r"])
+def test_each_insert_in_each_place_of_an_item(insert: str) -> None:
+    """Each insert of the mutants, put at every place of a run's middle item (a mapping
+    with a nested list): the invariant holds for every one."""
+    head = "inventory: {name: t}\nservices:\n"
+    first = "  - {id: a, name: Mạng A, devices: [core-1]}\n"
+    item = "  - {id: b, name: Cổng B, devices: [core-1, core-2]}\n"
+    last = "  - {id: c, name: C, devices: [core-2]}\n"
+    assert agrees((head + first + item + last).encode())
+    for at in range(2, len(item) - 1):
+        agrees((head + first + item[:at] + insert + item[at:] + last).encode())
+
+
+def test_a_problem_in_a_run_names_its_place(tmp_path: Path) -> None:
+    """A dangling reference in a run read at once: the position is worked out when asked."""
+    folder = tmp_path / "inv"
+    write(national(provinces=1, per_province=12, pops=2), folder)
+    path = folder / "province-01.yaml"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    k = next(i for i, line in enumerate(lines) if "b: {device: cpe-p01-005," in line)
+    lines[k] = lines[k].replace("b: {device: cpe-p01-005,", "b: {device: cpe-p01-505,")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    _, problems = check_inventory(folder)
+    (problem,) = [p for p in problems if p.severity == "error"]
+    assert problem.message == "unknown device 'cpe-p01-505'"
+    assert (problem.line, problem.col) == (k + 1, lines[k].index("cpe-p01-505") + 1)
+
+
+def test_positions_survive_the_cache(tmp_path: Path) -> None:
+    raw = province(tmp_path).encode()
+    data = read_checked(raw, FILE)
+    assert data is not None and isinstance(data["agencies"][0], LineMapping)
+    cache = InventoryCache(tmp_path / "cache")
+    key = cache.key(raw)
+    cache.put(key, "p.yaml", [], data)
+    found = InventoryCache(tmp_path / "cache").get(key, "p.yaml")
+    assert found is not None and found[1] is not None
+    assert shape(found[1]) == shape(full(raw)[1])
