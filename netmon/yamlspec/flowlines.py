@@ -29,7 +29,7 @@ import json
 import re
 from collections.abc import Callable
 from operator import itemgetter
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import yaml
 
@@ -63,75 +63,42 @@ _TO_JSON = (
     (']"', "]"),
 )
 _END = re.compile(r"[,}\]]")
+T = TypeVar("T")
 _FIRST = itemgetter(0)
 
 
+class _Lazy(Generic[T]):
+    """A position attribute (at, line, col) worked out from the item's text on first use."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, value: LineMapping | LineSequence, owner: type | None = None) -> T:
+        found: T = _resolved(value)[self.name]
+        return found
+
+    def __set__(self, value: LineMapping | LineSequence, position: T) -> None:
+        _resolved(value)[self.name] = position
+
+
 class LineMapping(Mapping):
-    """A checked mapping read from one line; its positions are worked out when asked."""
+    """A checked mapping read from an item's text; its positions are worked out when asked."""
 
-    __init__ = dict.__init__  # from json's list of pairs (Mapping's takes none)
+    __init__ = dict.__init__  # built from json's dict (Mapping's __init__ takes nothing)
     src: Src
-
-    @property
-    def at(self) -> dict[str, tuple[int, int]]:
-        found: dict[str, tuple[int, int]] = _resolved(self)["_at"]
-        return found
-
-    @at.setter
-    def at(self, value: dict[str, tuple[int, int]]) -> None:
-        self.__dict__["_at"] = value
-
-    @property
-    def line(self) -> int:
-        found: int = _resolved(self)["_line"]
-        return found
-
-    @line.setter
-    def line(self, value: int) -> None:
-        self.__dict__["_line"] = value
-
-    @property
-    def col(self) -> int:
-        found: int = _resolved(self)["_col"]
-        return found
-
-    @col.setter
-    def col(self, value: int) -> None:
-        self.__dict__["_col"] = value
+    at = _Lazy[dict[str, tuple[int, int]]]("_at")
+    line = _Lazy[int]("_line")
+    col = _Lazy[int]("_col")
 
 
 class LineSequence(Sequence):
-    """A checked list read from one line; its positions are worked out when asked."""
+    """A checked list read from an item's text; its positions are worked out when asked."""
 
     __init__ = list.__init__
     src: Src
-
-    @property
-    def at(self) -> list[tuple[int, int]]:
-        found: list[tuple[int, int]] = _resolved(self)["_at"]
-        return found
-
-    @at.setter
-    def at(self, value: list[tuple[int, int]]) -> None:
-        self.__dict__["_at"] = value
-
-    @property
-    def line(self) -> int:
-        found: int = _resolved(self)["_line"]
-        return found
-
-    @line.setter
-    def line(self, value: int) -> None:
-        self.__dict__["_line"] = value
-
-    @property
-    def col(self) -> int:
-        found: int = _resolved(self)["_col"]
-        return found
-
-    @col.setter
-    def col(self, value: int) -> None:
-        self.__dict__["_col"] = value
+    at = _Lazy[list[tuple[int, int]]]("_at")
+    line = _Lazy[int]("_line")
+    col = _Lazy[int]("_col")
 
 
 def read_run(roots: list[Root], spec: Obj) -> list[LineMapping] | None:
