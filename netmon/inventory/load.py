@@ -90,6 +90,8 @@ class Raw:
     problems: list[Problem] = field(default_factory=list)
     # settings_of, once per device (the checks and the model both ask): id(device data) -> it
     settings: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # defaults and device groups merged, once per list of groups: most devices share a few
+    bases: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
 
 
 def inventory_files(folder: Path) -> list[Path]:
@@ -299,13 +301,23 @@ def settings_of(raw: Raw, device: Mapping) -> dict[str, Any]:
 
 
 def _settings_of(raw: Raw, device: Mapping) -> dict[str, Any]:
-    layers = [raw.defaults.data if raw.defaults else {}]
-    # a group that does not exist is reported by the reference checks; skipped here
-    layers += [
-        raw.device_groups[g].data for g in device.get("groups", ()) if g in raw.device_groups
-    ]
-    layers.append(device)
-    out: dict[str, Any] = {"credentials": {}}
+    groups = tuple(device.get("groups", ()))
+    base = raw.bases.get(groups)
+    if base is None:
+        # a group that does not exist is reported by the reference checks; skipped here
+        layers = [raw.defaults.data] if raw.defaults else []
+        layers += [raw.device_groups[g].data for g in groups if g in raw.device_groups]
+        base = raw.bases[groups] = _merged({"credentials": {}}, layers)
+    if "credentials" not in device and _SETTING_KEYS.isdisjoint(device):
+        return base  # most devices set nothing of their own: shared (nobody changes it)
+    return _merged({**base, "credentials": dict(base["credentials"])}, [device])
+
+
+_SETTING_KEYS = frozenset(("platform", "probes", *PORT_KEYS))
+
+
+def _merged(out: dict[str, Any], layers: list[Mapping]) -> dict[str, Any]:
+    """Settings of later layers over earlier ones; credentials merged key by key."""
     for layer in layers:
         for key in ("platform", "probes", *PORT_KEYS):
             if key in layer:
@@ -325,22 +337,34 @@ def build(raw: Raw, source: str) -> Inventory:
     meta = raw.meta.data if raw.meta else Mapping()
     all_services = tuple(e.data["id"] for e in s["services"])
     devices = []
+    # what a device's settings give, once per settings (most devices share theirs)
+    given: dict[int, tuple[str, tuple[str, ...], CredentialRefs, tuple[tuple[str, int], ...]]]
+    given = {}
     for e in s["devices"]:
         d = e.data
         eff = settings_of(raw, d)
+        found = given.get(id(eff))
+        if found is None:
+            found = given[id(eff)] = (
+                eff.get("platform", UNKNOWN_PLATFORM),
+                tuple(eff.get("probes", ("icmp",))),
+                CredentialRefs(**eff["credentials"]),
+                tuple((kind, eff[key]) for key, kind in PORT_KEYS.items() if key in eff),
+            )
+        platform, probes, credentials, ports = found
         devices.append(
             Device(
                 id=d["id"],
                 role=d["role"],
                 mgmt=ipv4(d["mgmt"]),
-                platform=eff.get("platform", UNKNOWN_PLATFORM),
-                probes=tuple(eff.get("probes", ("icmp",))),
-                credentials=CredentialRefs(**eff["credentials"]),
+                platform=platform,
+                probes=probes,
+                credentials=credentials,
                 interfaces=tuple(d["interfaces"]),
                 site=d.get("site"),
                 agency=d.get("agency"),
                 groups=tuple(d.get("groups", ())),
-                ports=tuple((kind, eff[key]) for key, kind in PORT_KEYS.items() if key in eff),
+                ports=ports,
             )
         )
     net = meta.get("management_network")
