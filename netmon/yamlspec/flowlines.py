@@ -1,15 +1,16 @@
-"""A run of one-line flow mappings (the items of an inventory list), read and checked at once.
+"""A run of flow mappings (the items of an inventory list), read and checked at once.
 
 Why: at national size nine lines in ten are items such as
 `- {id: p04-a0002, name: Cơ quan 2, level: province, group: p04-d1}`, and reading them value
 by value in Python was most of the fast reader's time (1.7 s for 12 MB). When a run of such
 lines is written the canonical way (', ' and ': ' between parts, no space inside brackets, no
-quote, escape, comment sign or other YAML indicator), every plain scalar becomes a JSON string
-by a handful of str.replace over the whole run, and json.loads (C) builds the values. Each
-column (one key's values over all items) is then checked against its spec at once: types by
-set(map(type, ...)), lengths by max(map(len, ...)), enums by set inclusion, patterns by
-all(map(fullmatch, ...)); values whose first character may make them other than text go one
-by one through the same scalar() as fast.py.
+double quote or backslash), every plain scalar becomes a JSON string by a handful of
+str.replace over the whole run, and json.loads (C) builds the values. Each column (one key's
+values over all items) is then checked against its spec at once: types by set(map(type, ...)),
+lengths by max(map(len, ...)), enums by set inclusion, patterns by all(map(fullmatch, ...)),
+YAML 1.1's implicit types (a value starting with a digit, a sign, y/n/t/f/o...) by their
+patterns over all such values at once; what any of that leaves in doubt (an indicator where a
+scalar starts, a number for a text) goes one by one through the same scalar() as fast.py.
 
 Positions are what is left. The checker gives every value its line and column, and only a
 problem found later (a dangling reference, say) asks for one: a LineMapping or LineSequence
@@ -33,7 +34,7 @@ from typing import Any, Generic, TypeVar
 
 import yaml
 
-from netmon.yamlspec.scalars import DOUBT, MAYBE_SPECIAL, Doubt, must, scalar
+from netmon.yamlspec.scalars import DOUBT, INDICATORS, MAYBE_SPECIAL, Doubt, must, scalar
 from netmon.yamlspec.spec import Int, ListOf, Mapping, Obj, Sequence, Spec, _fields, _plain_of
 
 # Where a value is: its item's text (a wrapped item's lines joined by one space, as YAML
@@ -43,8 +44,11 @@ Span = tuple[int, int, int]
 Root = tuple[str, list[Span]]
 Src = tuple[Root, tuple[str | int, ...]]
 
-# Not in a canonical run: quotes and escapes, a comment sign, YAML's other indicators, a tab.
-_FORBIDDEN = "'\"\\#&*!|>%@`?\t"
+# Not in a canonical run: what JSON reads as syntax inside a string (a double quote, a
+# backslash). YAML's indicators matter only where a scalar starts (_all_text sends those
+# values to scalar(), which doubts); a comment was cut from its line already (fast.py), so a
+# '#' left is text, and a tab never gets here.
+_FORBIDDEN = ('"', "\\")
 # Spacing other than ', ' and ': ' (a scalar would keep a space YAML strips), empty
 # collections (YAML's [] would become [""]).
 _ODD_SPACING = ("{ ", " }", "[ ", " ]", " ,", ",  ", ":  ", " :", "{}", "[]")
@@ -221,6 +225,8 @@ def _all_text(values: list[str]) -> bool:
     firsts = set(map(_FIRST, values))
     if MAYBE_SPECIAL.isdisjoint(firsts):
         return True
+    if not INDICATORS.isdisjoint(firsts):
+        return False  # an anchor, alias, tag, quote...: scalar() doubts
     maybe = [v for v in values if v[0] in MAYBE_SPECIAL]
     if "-" in firsts and any(v == "-" or v[1] == " " for v in maybe if v[0] == "-"):
         return False  # a block sequence's dash, not text
