@@ -168,18 +168,10 @@ def _column(values: list[Any], spec: Spec, srcs: list[Src] | None) -> tuple[list
     mappings); and how many keys the mappings among them hold."""
     kind = set(map(type, values))
     if type(spec) is Obj:
-        if kind != {dict} or srcs is None:
-            raise DOUBT
-        maps = list(map(LineMapping, values))
-        for value, src in zip(maps, srcs, strict=True):
-            value.src = src
+        maps = _placed(values, kind, LineMapping, srcs)
         return maps, _items(maps, spec)
     if type(spec) is ListOf:
-        if kind != {list} or srcs is None:
-            raise DOUBT
-        seqs = list(map(LineSequence, values))
-        for seq, src in zip(seqs, srcs, strict=True):
-            seq.src = src
+        seqs = _placed(values, kind, LineSequence, srcs)
         if min(map(len, seqs)) < spec.min_items:
             raise DOUBT
         flat = [item for seq in seqs for item in seq]
@@ -196,6 +188,21 @@ def _column(values: list[Any], spec: Spec, srcs: list[Src] | None) -> tuple[list
     if kind != {str}:
         raise DOUBT  # a collection where a scalar goes
     return _scalars(values, spec), 0
+
+
+Placed = TypeVar("Placed", LineMapping, LineSequence)
+
+
+def _placed(
+    values: list[Any], kind: set[type], cls: type[Placed], srcs: list[Src] | None
+) -> list[Placed]:
+    """json's dicts (or lists) as LineMappings (or LineSequences) that know where they are."""
+    if kind != {dict if cls is LineMapping else list} or srcs is None:
+        raise DOUBT  # a scalar, or the other collection, where this one goes
+    out = list(map(cls, values))
+    for value, src in zip(out, srcs, strict=True):
+        value.src = src
+    return out
 
 
 def _scalars(values: list[str], spec: Spec) -> list[Any]:
