@@ -7,7 +7,9 @@ one-line (or wrapped) flow collections, plain scalars, quoted ones without escap
 This reader takes that part
 line by line, checks each value against the spec as it goes (with the checker's own rules)
 and returns what `Checker.check(root, spec)` would return: the same Mapping and Sequence
-values with the same positions.
+values with the same positions. A run of list items written as flow mappings (most lines of
+a large inventory) is handed to flowlines.py, which reads it at once; if it doubts, the run
+is read here item by item.
 
 It never words a problem. Anything outside that part (escapes, anchors, tags, block scalars,
 multi-line plain scalars, empty values, a document marker, a tab, a duplicate or unknown key,
