@@ -10,8 +10,8 @@ only its loopback up: the inventory's 10.64.0.0/12 addresses have no route there
 probe fails at once and no packet leaves the machine (the serving side, the snapshot, the
 carried state and /metrics are all exercised; SNMP tables of answering devices are not, so
 a shard polling a live network holds more). Every interval it reads the process's RSS and
-scrapes /metrics once, and prints RSS after the first cycle, after the warm-up and at the
-end. Figures, never assertions. The namespace and the process are removed at the end.
+scrapes /metrics once, and prints RSS after the first cycle, after the warm-up, half-way and at
+the end. Figures, never assertions. The namespace and the process are removed at the end.
 """
 
 from __future__ import annotations
@@ -137,12 +137,14 @@ def main() -> None:
                     flush=True,
                 )
             warm = series[min(WARM_UP, len(series)) - 1][1]
+            half = series[len(series) // 2][1]
             print(
                 f"netmon serve --shard {args.shard} --shard-by group, national inventory, every "
                 f"probe unreachable, {args.cycles} intervals of {args.interval} s "
                 f"({time.monotonic() - start:.0f} s): RSS {series[0][1]:.0f} MB after the "
-                f"first, {warm:.0f} MB after {WARM_UP}, {series[-1][1]:.0f} MB at the end "
-                f"(growth after warm-up {series[-1][1] - warm:+.1f} MB)"
+                f"first, {warm:.0f} MB after {WARM_UP}, {half:.0f} MB half-way, "
+                f"{series[-1][1]:.0f} MB at the end (growth over the second half "
+                f"{series[-1][1] - half:+.1f} MB)"
             )
         finally:
             if proc is not None and proc.poll() is None:
