@@ -37,12 +37,12 @@ import yaml
 from netmon.yamlspec.scalars import DOUBT, INDICATORS, MAYBE_SPECIAL, Doubt, must, scalar
 from netmon.yamlspec.spec import Int, ListOf, Mapping, Obj, Sequence, Spec, _fields, _plain_of
 
-# Where a value is: its item's text (a wrapped item's lines joined by one space, as YAML
-# folds them) with the spans of that text (offset, line, 0-based column of that offset: one
-# per line), and the path (keys and indexes) from the item down to the value.
+# Where a value is. An item keeps its text (a wrapped item's lines joined by one space, as
+# YAML folds them) with the spans of that text (offset, line, 0-based column of that offset:
+# one per line); a value nested in it keeps its parent and its key or index there.
 Span = tuple[int, int, int]
 Root = tuple[str, list[Span]]
-Src = tuple[Root, tuple[str | int, ...]]
+Src = tuple["Root | LineMapping | LineSequence", str | int | None]
 
 # Not in a canonical run: what JSON reads as syntax inside a string (a double quote, a
 # backslash). YAML's indicators matter only where a scalar starts (_all_text sends those
@@ -125,7 +125,7 @@ def read_run(roots: list[Root], spec: Obj) -> list[LineMapping] | None:
             return None
         items = list(map(LineMapping, found))
         for item, root in zip(items, roots, strict=True):
-            item.src = (root, ())
+            item.src = (root, None)
         # json keeps the last of a key given twice: every key read must be one kept
         if _items(items, spec) != keys:
             return None
@@ -151,9 +151,9 @@ def _items(items: list[LineMapping], spec: Obj) -> int:
         field, _ = fields[key]
         holders = items if key in required else [item for item in items if key in item]
         values = [item[key] for item in holders]
-        srcs = None
+        srcs: list[Src] | None = None
         if type(field.spec) in (Obj, ListOf):
-            srcs = [(item.src[0], (*item.src[1], key)) for item in holders]
+            srcs = [(item, key) for item in holders]
         new, nested = _column(values, field.spec, srcs)
         keys += nested
         if new is not values:
@@ -175,9 +175,9 @@ def _column(values: list[Any], spec: Spec, srcs: list[Src] | None) -> tuple[list
         if min(map(len, seqs)) < spec.min_items:
             raise DOUBT
         flat = [item for seq in seqs for item in seq]
-        inner = None
+        inner: list[Src] | None = None
         if type(spec.item) in (Obj, ListOf):
-            inner = [(seq.src[0], (*seq.src[1], i)) for seq in seqs for i in range(len(seq))]
+            inner = [(seq, i) for seq in seqs for i in range(len(seq))]
         new, keys = _column(flat, spec.item, inner)
         if new is not flat:
             start = 0
@@ -275,7 +275,16 @@ def _resolved(value: LineMapping | LineSequence) -> dict[str, Any]:
     """value's __dict__, its positions worked out from its item's text if not yet."""
     state = value.__dict__
     if "_at" not in state:
-        (text, spans), path = value.src
+        path: list[str | int] = []
+        node: Any = value
+        while True:
+            parent, step = node.src
+            if step is None:
+                text, spans = parent
+                break
+            path.append(step)
+            node = parent
+        path.reverse()
 
         def where(offset: int) -> tuple[int, int]:
             k = len(spans) - 1
