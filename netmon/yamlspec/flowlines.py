@@ -49,9 +49,6 @@ Src = tuple["Root | LineMapping | LineSequence", str | int | None]
 # values to scalar(), which doubts); a comment was cut from its line already (fast.py), so a
 # '#' left is text, and a tab never gets here.
 _FORBIDDEN = ('"', "\\")
-# Spacing other than ', ' and ': ' (a scalar would keep a space YAML strips), empty
-# collections (YAML's [] would become [""]).
-_ODD_SPACING = ("{ ", " }", "[ ", " ]", " ,", ",  ", ":  ", " :", "{}", "[]")
 # Plain scalars to JSON strings: a quote after every opener and separator, before every
 # closer; then the quotes that landed next to a nested opener or closer taken back.
 _TO_JSON = (
@@ -69,6 +66,7 @@ _TO_JSON = (
 _END = re.compile(r"[,}\]]")
 T = TypeVar("T")
 _FIRST = itemgetter(0)
+_LAST = itemgetter(-1)
 
 
 class _Lazy(Generic[T]):
@@ -111,7 +109,6 @@ def read_run(roots: list[Root], spec: Obj) -> list[LineMapping] | None:
     joined = "\n".join(map(_FIRST, roots))
     if (
         any(c in joined for c in _FORBIDDEN)
-        or any(s in joined for s in _ODD_SPACING)
         or joined.count(",") != joined.count(", ")
         or joined.count(":") != joined.count(": ")
     ):
@@ -207,10 +204,21 @@ def _placed(
 
 def _scalars(values: list[str], spec: Spec) -> list[Any]:
     """Plain scalars read and checked as scalar() reads each, at once where it can."""
+    # Spacing other than read_run's ', ' and ': ' leaves a space at a scalar's end (YAML
+    # strips it; json keeps it); an empty collection, an empty text ([] becomes [""]). A
+    # space elsewhere (next to a nested collection's bracket, in a key) breaks the JSON or
+    # makes an unknown key.
+    try:
+        firsts = set(map(_FIRST, values))
+        lasts = set(map(_LAST, values))
+    except IndexError:
+        raise DOUBT from None
+    if " " in firsts or " " in lasts:
+        raise DOUBT
     plain = _plain_of(spec)
     if (
         plain is not None
-        and _all_text(values)
+        and _all_text(values, firsts)
         and max(map(len, values)) <= plain[0]
         and (plain[1] is None or plain[1].issuperset(values))
         and (plain[2] is None or all(map(plain[2], values)))
@@ -225,11 +233,11 @@ def _scalars(values: list[str], spec: Spec) -> list[Any]:
     return [scalar(value, 0, 0, spec, plain, flow=True) for value in values]
 
 
-def _all_text(values: list[str]) -> bool:
+def _all_text(values: list[str], firsts: set[str]) -> bool:
     """Whether YAML 1.1 reads every one of these plain scalars (no indicator, no ': ', as
     read_run made sure) as text. Most start with a character no implicit type starts with;
-    the others are tried against those types' patterns at once, one value a line."""
-    firsts = set(map(_FIRST, values))
+    the others are tried against those types' patterns at once, one value a line. firsts:
+    their first characters."""
     if MAYBE_SPECIAL.isdisjoint(firsts):
         return True
     if not INDICATORS.isdisjoint(firsts):

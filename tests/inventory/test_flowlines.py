@@ -78,6 +78,39 @@ def test_each_insert_in_each_place_of_an_item(insert: str) -> None:
         agrees((head + first + item[:at] + insert + item[at:] + last).encode())
 
 
+@pytest.mark.parametrize(
+    "item",
+    [
+        "{ id: b, name: B, devices: [core-1]}",
+        "{id: b , name: B, devices: [core-1]}",
+        "{id: b,  name: B, devices: [core-1]}",
+        "{id:  b, name: B, devices: [core-1]}",
+        "{id : b, name: B, devices: [core-1]}",
+        "{id: b, name: B, devices: [ core-1]}",
+        "{id: b, name: B, devices: [core-1 ]}",
+        "{id: b, name: B, devices: [core-1] }",
+        "{id: b, name: B, devices: []}",
+        "{id: b, name: B, devices: [core-1], x: {}}",
+        "{id: b, name: B #x, devices: [core-1]}",
+        "{id: b, name: B#x, devices: [core-1]}",
+        "{id: b, name: &B, devices: [core-1]}",
+        "{id: b, name: B's, devices: [core-1]}",
+        "{id: b, name: 'B', devices: [core-1]}",
+        "{id: b, name: yes, devices: [core-1]}",
+        "{id: b, name: 12, devices: [core-1]}",
+        "{id: b, name: - B, devices: [core-1]}",
+        "{id: b, name: B, devices: [core-1], id: c}",
+    ],
+)
+def test_spacing_and_indicators_a_run_must_not_misread(item: str) -> None:
+    """What the canonical spelling leaves out, each in the middle of a run: read the way the
+    full path reads it, or left to it."""
+    head = "inventory: {name: t}\nservices:\n"
+    first = "  - {id: a, name: Mạng A, devices: [core-1]}\n"
+    last = "  - {id: c, name: C, devices: [core-2]}\n"
+    agrees((head + first + f"  - {item}\n" + last).encode())
+
+
 def test_a_problem_in_a_run_names_its_place(tmp_path: Path) -> None:
     """A dangling reference in a run read at once: the position is worked out when asked."""
     folder = tmp_path / "inv"
