@@ -94,7 +94,7 @@ def availability_cmd(
     queries; without them the report computes from raw samples, slowly. docs/availability.md.
     """
     # Imported here: `report` registers this command, and `report spof` should not pay for
-    # the config, HTTP client and report modules (about 0.3 s) it does not use.
+    # the config, HTTP client and report modules (about 0.2 s) it does not use.
     from netmon.config import Settings, load_config
     from netmon.export.availability.compute import Selection
     from netmon.export.report.availability import render
