@@ -7,10 +7,12 @@ and messages to stderr. Exit codes: 0 ok, 1 problems found, 2 usage.
 from __future__ import annotations
 
 import importlib
+import logging
+import os
 import platform
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -100,13 +102,40 @@ def commands_for(argv: Sequence[str]) -> list[str]:
     return [first] if first in COMMANDS else list(COMMANDS)
 
 
+# Commands that read the inventory, print and end: once their output is flushed the process
+# ends at once. Python would otherwise free the model object by object and walk the heap at
+# shutdown: 0.6 s of `netmon report spof`'s 4.2 s at national size (30,000 agencies).
+QUICK_EXIT = frozenset({"validate", "report", "inventory"})
+
+
 def main() -> None:
     """Entry point: turns NetmonError into a message and exit 1, never a traceback."""
+    names = commands_for(sys.argv[1:])
     try:
-        build_app(commands_for(sys.argv[1:]))()
+        try:
+            build_app(names)()
+        except SystemExit as done:
+            if names and set(names) <= QUICK_EXIT:
+                _exit_now(done.code)
+            raise
     except NetmonError as exc:
         print(f"netmon: error: {exc}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
         print("netmon: interrupted", file=sys.stderr)
         sys.exit(130)
+
+
+def _exit_now(code: object) -> NoReturn:
+    """sys.exit(code) without the interpreter's teardown (nothing of it is needed here: no
+    file, child or thread is left open by these commands); the output flushed first."""
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+    status = code if isinstance(code, int) else 0 if code is None else 1
+    logging.shutdown()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        status = status or 1  # the reader went away (`| head`): what it did not read is lost
+    os._exit(status)
