@@ -70,37 +70,42 @@ _LAST = itemgetter(-1)
 
 
 class _Lazy(Generic[T]):
-    """A position attribute (at, line, col) worked out from the item's text on first use."""
+    """A position attribute (line, col, at) worked out from the item's text on first use."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, index: int) -> None:
+        self.index = index
 
     def __get__(self, value: LineMapping | LineSequence, owner: type | None = None) -> T:
-        found: T = _resolved(value)[self.name]
+        found: T = _resolved(value)[self.index]
         return found
 
     def __set__(self, value: LineMapping | LineSequence, position: T) -> None:
-        _resolved(value)[self.name] = position
+        _resolved(value)[self.index] = position
 
 
 class LineMapping(Mapping):
     """A checked mapping read from an item's text; its positions are worked out when asked."""
 
+    # slots: no attribute dict for each of the 100,000s of them (Mapping's stays unused)
+    __slots__ = ("_where", "src")
     __init__ = dict.__init__  # built from json's dict (Mapping's __init__ takes nothing)
     src: Src
-    at = _Lazy[dict[str, tuple[int, int]]]("_at")
-    line = _Lazy[int]("_line")
-    col = _Lazy[int]("_col")
+    _where: list[Any]  # [line, col, at] once worked out
+    line = _Lazy[int](0)
+    col = _Lazy[int](1)
+    at = _Lazy[dict[str, tuple[int, int]]](2)
 
 
 class LineSequence(Sequence):
     """A checked list read from an item's text; its positions are worked out when asked."""
 
+    __slots__ = ("_where", "src")
     __init__ = list.__init__
     src: Src
-    at = _Lazy[list[tuple[int, int]]]("_at")
-    line = _Lazy[int]("_line")
-    col = _Lazy[int]("_col")
+    _where: list[Any]
+    line = _Lazy[int](0)
+    col = _Lazy[int](1)
+    at = _Lazy[list[tuple[int, int]]](2)
 
 
 def read_run(roots: list[Root], spec: Obj) -> list[LineMapping] | None:
@@ -279,33 +284,36 @@ def _decimals(values: list[str], spec: Int) -> list[int] | None:
     return numbers
 
 
-def _resolved(value: LineMapping | LineSequence) -> dict[str, Any]:
-    """value's __dict__, its positions worked out from its item's text if not yet."""
-    state = value.__dict__
-    if "_at" not in state:
-        path: list[str | int] = []
-        node: Any = value
-        while True:
-            parent, step = node.src
-            if step is None:
-                text, spans = parent
-                break
-            path.append(step)
-            node = parent
-        path.reverse()
+def _resolved(value: LineMapping | LineSequence) -> list[Any]:
+    """value's [line, col, at], worked out from its item's text the first time."""
+    try:
+        return value._where
+    except AttributeError:
+        pass
+    path: list[str | int] = []
+    node: Any = value
+    while True:
+        parent, step = node.src
+        if step is None:
+            text, spans = parent
+            break
+        path.append(step)
+        node = parent
+    path.reverse()
 
-        def where(offset: int) -> tuple[int, int]:
-            k = len(spans) - 1
-            while spans[k][0] > offset:
-                k -= 1
-            start, line, col = spans[k]
-            return line, col + offset - start + 1
+    def where(offset: int) -> tuple[int, int]:
+        k = len(spans) - 1
+        while spans[k][0] > offset:
+            k -= 1
+        start, line, col = spans[k]
+        return line, col + offset - start + 1
 
-        node = _layout(text, 0, where)[0]
-        for step in path:
-            node = node[2][step]
-        (state["_line"], state["_col"]), state["_at"] = node[0], node[1]
-    return state
+    node = _layout(text, 0, where)[0]
+    for step in path:
+        node = node[2][step]
+    (line, col), at = node[0], node[1]
+    value._where = [line, col, at]
+    return value._where
 
 
 def _layout(text: str, i: int, where: Callable[[int], tuple[int, int]]) -> tuple[Any, int]:
