@@ -119,3 +119,23 @@ def test_a_held_topology_gives_the_snapshots_a_fresh_one_gives() -> None:
     cycles = [r for _, r in _scenarios()] + [healthy(inv), [], healthy(inv, dead={"core-1"})]
     for results in cycles:
         assert topology.snapshot(results, at=0) == build_snapshot(inv, results, at=0)
+
+
+def test_fill_builds_what_networkx_add_calls_build() -> None:
+    """graph.fill writes networkx's dicts itself: the same graph as add_nodes_from and
+    add_edges_from, with a node given twice (attributes merged), an arc given twice, an arc
+    to a node never given, and arcs each way sharing nothing."""
+    from netmon.topology.graph import fill
+
+    nodes = [("a", {"kind": "device"}), ("b", {"kind": "link"}), ("a", {"role": "pop"})]
+    arcs = [("a", "b"), ("b", "a"), ("a", "b"), ("b", "c")]
+    by_networkx, by_fill = nx.DiGraph(name="t"), nx.DiGraph(name="t")
+    by_networkx.add_nodes_from(nodes)
+    by_networkx.add_edges_from(arcs)
+    fill(by_fill, nodes, arcs)
+    assert nx.utils.graphs_equal(by_networkx, by_fill)
+    assert by_fill.nodes["a"] == {"kind": "device", "role": "pop"}
+    assert list(by_fill.successors("b")) == list(by_networkx.successors("b")) == ["a", "c"]
+    assert by_fill.pred["b"]["a"] is by_fill.succ["a"]["b"]  # one dict per arc, as networkx
+    assert by_fill.succ["b"]["a"] is not by_fill.succ["a"]["b"]
+    assert nodes[0][1] == {"kind": "device"}  # the caller's attribute dicts are not changed
