@@ -131,7 +131,9 @@ def read_run(roots: list[Root], spec: Obj) -> list[LineMapping] | None:
         # json keeps the last of a key given twice: every key read must be one kept
         if _items(items, spec) != keys:
             return None
-    except (ValueError, Doubt):
+    except (ValueError, RecursionError, Doubt):
+        # RecursionError: json nests as deep as the text does (the full reader refuses past
+        # 32 levels, and says so)
         return None
     return items
 

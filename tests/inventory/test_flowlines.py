@@ -20,6 +20,7 @@ from netmon.gen.inventory import national, write
 from netmon.inventory import check_inventory
 from netmon.inventory.cache import InventoryCache
 from netmon.inventory.format import FILE
+from netmon.inventory.load import check_file
 from netmon.yamlspec import fast
 from netmon.yamlspec.fast import read_checked
 from netmon.yamlspec.flowlines import LineMapping
@@ -109,6 +110,17 @@ def test_spacing_and_indicators_a_run_must_not_misread(item: str) -> None:
     first = "  - {id: a, name: Mạng A, devices: [core-1]}\n"
     last = "  - {id: c, name: C, devices: [core-2]}\n"
     agrees((head + first + f"  - {item}\n" + last).encode())
+
+
+@pytest.mark.parametrize("depth", [40, 5_000, 100_000])
+def test_deep_nesting_in_a_run_is_refused_with_its_message(depth: int) -> None:
+    """json would nest as deep as the text: a run doubts, the full reader says why."""
+    item = "{id: b, name: " + "[" * depth + "x" + "]" * depth + "}"
+    text = f"inventory: {{name: t}}\nlevels:\n  - {{id: a, name: A}}\n  - {item}\n"
+    problems, data = check_file(text.encode(), "deep.yaml")
+    assert data is None or problems
+    assert [p.message for p in problems] == ["nesting deeper than 32 levels"]
+    assert (problems[0].file, problems[0].line) == ("deep.yaml", 4)
 
 
 def test_a_problem_in_a_run_names_its_place(tmp_path: Path) -> None:
