@@ -61,6 +61,25 @@ def test_report_svg_without_graphviz_is_a_message_and_exit_1(tmp_path: Path) -> 
     )
 
 
+@pytest.mark.parametrize("command", [["report", "coverage", "-o", "json"], ["report", "spof"]])
+def test_output_to_a_full_disk_is_a_message_and_exit_1(command: list[str]) -> None:
+    """The one-shot commands end the process themselves once their output is flushed: a write
+    that fails (here /dev/full) is said, not a traceback, and is not exit 0."""
+    netmon = Path(sys.executable).parent / "netmon"
+    with open("/dev/full", "w") as full:  # noqa: PTH123 - a device, not a path to build
+        done = subprocess.run(
+            [str(netmon), *command, "--inventory", str(SMALL)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert done.stderr.endswith("netmon: error: [Errno 28] No space left on device\n")
+    assert "Traceback" not in done.stderr
+
+
 def test_topology_svg_without_graphviz_is_503(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("netmon.export.report.svg.shutil.which", lambda _: None)
 

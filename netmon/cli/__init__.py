@@ -6,6 +6,7 @@ and messages to stderr. Exit codes: 0 ok, 1 problems found, 2 usage.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -124,6 +125,13 @@ def main() -> None:
     except KeyboardInterrupt:
         print("netmon: interrupted", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:
+        # the reader of the output went away (`| head`): nothing more to say, nowhere to say it
+        os._exit(1)
+    except OSError as exc:  # the output cannot be written (a full disk): a message, not a trace
+        with contextlib.suppress(OSError):
+            os.write(2, f"netmon: error: {exc}\n".encode())
+        os._exit(1)
 
 
 def _exit_now(code: object) -> NoReturn:
@@ -138,4 +146,8 @@ def _exit_now(code: object) -> NoReturn:
         sys.stderr.flush()
     except BrokenPipeError:
         status = status or 1  # the reader went away (`| head`): what it did not read is lost
+    except OSError as exc:  # a full disk, say: the output is not whole, and that is an error
+        status = status or 1
+        with contextlib.suppress(OSError):
+            os.write(2, f"netmon: error: cannot write the output: {exc.strerror}\n".encode())
     os._exit(status)
