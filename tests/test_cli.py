@@ -232,3 +232,35 @@ def test_validate_says_the_same_from_its_cache(tmp_path: Path) -> None:
     outs = {(r.returncode, r.stdout, r.stderr) for r in (bypass, by_env, filling, warm)}
     assert len(outs) == 1
     assert bypass.returncode == 1 and "unknown key 'parnet'" in bypass.stdout
+
+
+@pytest.mark.parametrize("command", [["validate"], ["report", "coverage", "-o", "json"]])
+def test_one_shot_commands_end_at_once_with_atexit_handlers_run_and_output_whole(
+    command: list[str], tmp_path: Path
+) -> None:
+    """validate and report end the process themselves once their output is flushed (no
+    interpreter teardown): handlers registered with atexit still run, the exit status is the
+    command's, and what was printed is all there."""
+    ran = tmp_path / "ran"
+    script = (
+        "import atexit, sys\n"
+        f"atexit.register(lambda: open({str(ran)!r}, 'w').write('ran'))\n"
+        "from netmon.cli import main\n"
+        "sys.argv[0] = 'netmon'\n"
+        "main()\n"
+    )
+    inventory = ["--inventory", str(REPO / "inventory")]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *command, *inventory],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NETMON_NO_CACHE": "1"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert ran.read_text() == "ran"
+    if command[0] == "report":
+        assert json.loads(done.stdout)["total"]["total"] == 467
+    else:
+        assert "467 agencies" in done.stderr

@@ -6,9 +6,9 @@ and messages to stderr. Exit codes: 0 ok, 1 problems found, 2 usage.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
-import logging
 import os
 import platform
 import sys
@@ -136,11 +136,12 @@ def main() -> None:
 
 def _exit_now(code: object) -> NoReturn:
     """sys.exit(code) without the interpreter's teardown (nothing of it is needed here: no
-    file, child or thread is left open by these commands); the output flushed first."""
+    file, child or thread is left open by these commands): the atexit handlers run (logging's
+    among them), the output is flushed, and the process ends."""
     if isinstance(code, str):
         print(code, file=sys.stderr)
     status = code if isinstance(code, int) else 0 if code is None else 1
-    logging.shutdown()
+    atexit._run_exitfuncs()  # what sys.exit would run, in the same order
     try:
         sys.stdout.flush()
         sys.stderr.flush()
