@@ -8,10 +8,12 @@ run their pollers inside the lab's noc namespace (drive.py).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -180,6 +182,80 @@ def serve(fleet: Fleet, *args: str, port: int | None = None) -> Iterator[Serve]:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@dataclass
+class ScrapeLoad:
+    """What `scrape_load` saw: every scrape's latency, the errors, and the serve loop's cycles
+    over the run (from its own metrics)."""
+
+    seconds: float
+    scrapers: int
+    latencies: list[float]
+    errors: list[str]
+    cycles: float
+    interval: float
+    gaps: list[float]  # between the ends of consecutive cycles, as scrapes saw them
+    overruns: float
+
+    def line(self) -> str:
+        lat = sorted(self.latencies)
+        p99 = lat[int(0.99 * (len(lat) - 1))]
+        return (
+            f"{self.scrapers} scrapers x {self.seconds:.0f} s: {len(lat)} scrapes "
+            f"({len(lat) / self.seconds:.0f}/s), {len(self.errors)} errors, latency p50 "
+            f"{1000 * statistics.median(lat):.0f} ms p99 {1000 * p99:.0f}"
+            f" ms max {1000 * lat[-1]:.0f} ms; {self.cycles:.0f} cycles (interval "
+            f"{self.interval:.0f} s), cycle end gaps min {min(self.gaps, default=0):.2f} s max "
+            f"{max(self.gaps, default=0):.2f} s, deadline overruns {self.overruns:.0f}"
+        )
+
+
+def scrape_load(s: Serve, seconds: float, scrapers: int) -> ScrapeLoad:
+    """`scrapers` concurrent clients fetching /metrics (gzip) back to back for `seconds`."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    cycle_ends: set[float] = set()
+
+    async def scraper(http: aiohttp.ClientSession, end: float) -> None:
+        while time.monotonic() < end:
+            t0 = time.monotonic()
+            try:
+                async with http.get(s.url + "/metrics", headers={"Accept-Encoding": "gzip"}) as r:
+                    body = await r.text()
+                    if r.status != 200:
+                        errors.append(f"HTTP {r.status}")
+                        continue
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                errors.append(f"{type(exc).__name__}: {exc}")
+                continue
+            latencies.append(time.monotonic() - t0)
+            for line in body.splitlines():
+                if line.startswith("netmon_cycle_last_timestamp_seconds "):
+                    cycle_ends.add(float(line.split()[1]))
+
+    async def go() -> None:
+        end = time.monotonic() + seconds
+        conn = aiohttp.TCPConnector(limit=scrapers)
+        timeout = aiohttp.ClientTimeout(total=10)
+        async with aiohttp.ClientSession(connector=conn, timeout=timeout) as http:
+            await asyncio.gather(*(scraper(http, end) for _ in range(scrapers)))
+
+    before = s.metrics()
+    asyncio.run(go())
+    after = s.metrics()
+    ends = sorted(cycle_ends)
+    return ScrapeLoad(
+        seconds=seconds,
+        scrapers=scrapers,
+        latencies=latencies,
+        errors=errors,
+        cycles=after["netmon_cycles_total"] - before["netmon_cycles_total"],
+        interval=after["netmon_cycle_interval_seconds"],
+        gaps=[b - a for a, b in itertools.pairwise(ends)],
+        overruns=after["netmon_cycle_deadline_overruns_total"]
+        - before["netmon_cycle_deadline_overruns_total"],
+    )
 
 
 def get(url: str, headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, str]:
