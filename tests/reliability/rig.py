@@ -30,22 +30,28 @@ from probes.snmpd import AUTH_KEY, COMMUNITY, PRIV_KEY, black_hole, snmpd
 
 NETMON = Path(sys.executable).parent / "netmon"
 PREFIX = "127.47."  # lab-small's 10.46.x.y moved to 127.47.x.y (no other suite uses it)
+# test_serve_lifecycle.py's fleet: its own addresses, so that it can run while
+# test_serve_load.py runs (make test runs files on two pytest-xdist workers), whose item 13
+# counts every ping to 127.47.0.0/16 and binds 127.47.99.1.
+LIFECYCLE_PREFIX = "127.48."
 SECRETS = {"community": COMMUNITY, "auth": AUTH_KEY, "priv": PRIV_KEY}
 
 
-def loopback_inventory(folder: Path) -> dict[str, str]:
-    """lab-small on 127.47.x.y with icmp + snmp (lab: false: these are the host's own
-    loopback addresses). Returns device id -> management address."""
+def loopback_inventory(folder: Path, prefix: str = PREFIX) -> dict[str, str]:
+    """lab-small on 127.47.x.y (or `prefix`) with icmp + snmp (lab: false: these are the
+    host's own loopback addresses). Returns device id -> management address."""
+    assert prefix.startswith("127.") and prefix.endswith("."), prefix
     folder.mkdir(parents=True, exist_ok=True)
     text = (LAB_SMALL / "inventory.yaml").read_text(encoding="utf-8")
-    text = text.replace("lab: true", "lab: false").replace("10.46.", PREFIX)
-    text = text.replace("management_network: 10.46.0.0/16", f"management_network: {PREFIX}0.0/16")
+    text = text.replace("lab: true", "lab: false").replace("10.46.", prefix)
+    text = text.replace("management_network: 10.46.0.0/16", f"management_network: {prefix}0.0/16")
     text = text.replace("probes: [icmp, snmp, ssh]", "probes: [icmp, snmp]")
     text = text.replace(
         "credentials: {snmp: lab-snmp-v3, ssh: lab-ssh}", "credentials: {snmp: lab-snmp-v3}"
     )
     (folder / "inventory.yaml").write_text(text, encoding="utf-8")
-    return dict(re.findall(r"\{id: ([a-z0-9-]+), role: \w+, .*?mgmt: (127\.47\.[0-9.]+)", text))
+    mgmt = re.escape(prefix) + "[0-9.]+"
+    return dict(re.findall(r"\{id: ([a-z0-9-]+), role: \w+, .*?mgmt: (" + mgmt + ")", text))
 
 
 def config_text(
@@ -86,8 +92,10 @@ class Fleet:
 
 
 @contextmanager
-def loopback_fleet(folder: Path, dead_every: int = 2, **conf: Any) -> Iterator[Fleet]:
-    addresses = loopback_inventory(folder / "inventory")
+def loopback_fleet(
+    folder: Path, dead_every: int = 2, prefix: str = PREFIX, **conf: Any
+) -> Iterator[Fleet]:
+    addresses = loopback_inventory(folder / "inventory", prefix)
     secrets = write_secrets(folder / "secrets")
     config = folder / "config.yaml"
     config.write_text(config_text(secrets, **conf), encoding="utf-8")
