@@ -19,8 +19,16 @@ DEBIAN_PACKAGES := snmpd snmp lldpd openssh-server openssh-client prometheus pro
 demo: install
 	$(VENV)/bin/netmon demo $(DEMO_ARGS)
 
+# The whole suite in two runs of pytest, both always run (the exit status is the first failure):
+# the tests that need no lab on both cores (pytest-xdist; a file's tests stay together on one
+# worker, in order: no two files share a fixed address or port), then the lab tests alone, one
+# after another: they bring up network namespaces with real daemons and wait on their clocks.
+# `.venv/bin/pytest` alone runs it all in one process.
 test: install lint typecheck
-	$(VENV)/bin/pytest
+	@status=0; \
+	$(VENV)/bin/pytest -m "not lab" -n 2 --dist loadfile || status=$$?; \
+	$(VENV)/bin/pytest -m lab || { s=$$?; [ $$status -ne 0 ] || status=$$s; }; \
+	exit $$status
 
 lint: install
 	$(VENV)/bin/ruff check netmon tests bench

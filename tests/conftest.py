@@ -44,3 +44,23 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveLab]:
         yield LiveLab(state_dir, port)
     finally:
         lab_down(state_dir)
+
+
+# Folders whose test files share one pytest-xdist worker in make test's first run (files are
+# the unit there, --dist loadfile): export/availability's files share one package-scoped
+# Prometheus on a backfilled month (11 s to build), which two workers would each build.
+SAME_WORKER = ("tests/export/availability/",)
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: nothing without it
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FileOrFolder(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return next((f for f in SAME_WORKER if path.startswith(f)), path)
+
+    return FileOrFolder(config, log)  # type: ignore[arg-type]

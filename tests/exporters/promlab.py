@@ -91,14 +91,22 @@ class Prometheus:
 
 
 @contextmanager
-def prometheus(tmp: Path, target: str, interval: str = "1s") -> Iterator[Prometheus]:
+def prometheus(
+    tmp: Path, target: str, interval: str = "1s", for_1m: str | None = None
+) -> Iterator[Prometheus]:
+    """`for_1m`: what the rules' `for: 1m` becomes in this copy (as the demo's copy shortens
+    it: netmon.lab.demo_stack.demo_rules), for a test that waits for such an alert to fire."""
     tmp.mkdir(parents=True, exist_ok=True)
     exe = shutil.which("prometheus")
     assert exe, "prometheus not installed (apt install prometheus)"
     shutil.copy(RULES, tmp / "netmon.rules.yml")
     # The shipped rules evaluate every 30 s; here every `interval`, so the test takes seconds.
     rules = (tmp / "netmon.rules.yml").read_text(encoding="utf-8")
-    (tmp / "netmon.rules.yml").write_text(rules.replace("interval: 30s", f"interval: {interval}"))
+    rules = rules.replace("interval: 30s", f"interval: {interval}")
+    if for_1m is not None:
+        assert "for: 1m" in rules, "the shipped rules changed shape: no `for: 1m`"
+        rules = rules.replace("for: 1m", f"for: {for_1m}")
+    (tmp / "netmon.rules.yml").write_text(rules)
     (tmp / "prometheus.yml").write_text(
         f"global: {{scrape_interval: {interval}, evaluation_interval: {interval}}}\n"
         "rule_files: [netmon.rules.yml]\n"

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,14 +96,10 @@ def _inventory(tmp: Path) -> Path:
     return source if FULL else write_picked(source, tmp / "inventory", per_pop=3, dual=4)
 
 
-@pytest.fixture(scope="module")
-def rig(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
-    reason = lab_unavailable()
-    if reason:
-        pytest.skip(reason)
+@contextmanager
+def _lab_rig(mode: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     from netmon.lab import lab_down, lab_up
 
-    mode: str = request.param
     tmp = tmp_path_factory.mktemp(f"truth-{mode}")
     inv_dir = _inventory(tmp)
     state = tmp / "state"
@@ -163,6 +160,56 @@ def rig(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         print(f"[{mode}] lab down in {time.monotonic() - started:.1f} s")
 
 
+class Rigs:
+    """One lab per mode, and at most one at a time: the cases come grouped by mode, so the
+    lab of a mode comes up for its first case, serves the others (each restores what it
+    broke, and checks that it did), and goes down when the other mode's first case comes.
+
+    (An indirectly parametrized module fixture would not do: parametrized together with the
+    case index, the rig takes the call's narrowest scope, the function's, and pytest brought
+    a lab up and down for every case; with scope="module" pytest reorders the cases to
+    alternate between the modes.)"""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self.tmp_path_factory = tmp_path_factory
+        self.current: tuple[str, ExitStack, Rig] | None = None
+        self.failed: dict[str, BaseException] = {}
+
+    def get(self, mode: str) -> Rig:
+        if mode in self.failed:
+            raise AssertionError(f"the {mode} lab did not come up") from self.failed[mode]
+        if self.current is not None and self.current[0] == mode:
+            return self.current[2]
+        self.close()
+        stack = ExitStack()
+        try:
+            rig = stack.enter_context(_lab_rig(mode, self.tmp_path_factory))
+        except BaseException as exc:
+            self.failed[mode] = exc
+            stack.close()
+            raise
+        self.current = (mode, stack, rig)
+        return rig
+
+    def close(self) -> None:
+        if self.current is not None:
+            _, stack, _ = self.current
+            self.current = None
+            stack.close()
+
+
+@pytest.fixture(scope="module")
+def rigs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rigs]:
+    reason = lab_unavailable()
+    if reason:
+        pytest.skip(reason)
+    rigs = Rigs(tmp_path_factory)
+    try:
+        yield rigs
+    finally:
+        rigs.close()
+
+
 def _netmon_view(seen: dict[str, Any]) -> tuple[dict[str, set[tuple[str, ...]]], dict[str, str]]:
     cut = {a: {tuple(c) for c in causes} for a, causes in seen["cut_off"].items()}
     silent = {d: s for d, s in seen["status"].items() if s in ("down", "unreachable")}
@@ -210,8 +257,8 @@ OOB_DEFAULT = frozenset({0, 1, 4, 6, 8, 9, 10, 12, 13, 15, 16, 19, 21, 24, 26})
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """The cases to run, as (management mode, case): in-band all 30; out of band one of each
     kind (OOB_DEFAULT), or all 30 with NETMON_TRUTH_FULL=1. Cases not run are not collected
-    (rather than skipped): the run says what it ran. One lab per mode: the rig is module
-    scoped and the pairs come grouped by mode, in an order pytest keeps."""
+    (rather than skipped): the run says what it ran. One lab per mode (Rigs): the pairs
+    come grouped by mode, in an order pytest keeps (plain values: nothing to reorder)."""
     if metafunc.function.__name__ != "test_failure_against_ground_truth":
         return
     pairs = [
@@ -221,14 +268,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         if mode == "inband" or FULL or index in OOB_DEFAULT
     ]
     metafunc.parametrize(
-        ("rig", "index"),
+        ("mode", "index"),
         pairs,
-        indirect=["rig"],
         ids=[f"{mode}-{CASE_IDS[index]}" for mode, index in pairs],
     )
 
 
-def test_failure_against_ground_truth(rig: Rig, index: int) -> None:
+def test_failure_against_ground_truth(rigs: Rigs, mode: str, index: int) -> None:
+    rig = rigs.get(mode)  # the first case of a mode brings its lab up
     case = rig.cases[index]
     paths = LabPaths(rig.lab.state_dir)
     want = truth(rig.design, case.failure, rig.mode)

@@ -8,10 +8,12 @@ run their pollers inside the lab's noc namespace (drive.py).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -28,22 +30,28 @@ from probes.snmpd import AUTH_KEY, COMMUNITY, PRIV_KEY, black_hole, snmpd
 
 NETMON = Path(sys.executable).parent / "netmon"
 PREFIX = "127.47."  # lab-small's 10.46.x.y moved to 127.47.x.y (no other suite uses it)
+# test_serve_lifecycle.py's fleet: its own addresses, so that it can run while
+# test_serve_load.py runs (make test runs files on two pytest-xdist workers), whose item 13
+# counts every ping to 127.47.0.0/16 and binds 127.47.99.1.
+LIFECYCLE_PREFIX = "127.48."
 SECRETS = {"community": COMMUNITY, "auth": AUTH_KEY, "priv": PRIV_KEY}
 
 
-def loopback_inventory(folder: Path) -> dict[str, str]:
-    """lab-small on 127.47.x.y with icmp + snmp (lab: false: these are the host's own
-    loopback addresses). Returns device id -> management address."""
+def loopback_inventory(folder: Path, prefix: str = PREFIX) -> dict[str, str]:
+    """lab-small on 127.47.x.y (or `prefix`) with icmp + snmp (lab: false: these are the
+    host's own loopback addresses). Returns device id -> management address."""
+    assert prefix.startswith("127.") and prefix.endswith("."), prefix
     folder.mkdir(parents=True, exist_ok=True)
     text = (LAB_SMALL / "inventory.yaml").read_text(encoding="utf-8")
-    text = text.replace("lab: true", "lab: false").replace("10.46.", PREFIX)
-    text = text.replace("management_network: 10.46.0.0/16", f"management_network: {PREFIX}0.0/16")
+    text = text.replace("lab: true", "lab: false").replace("10.46.", prefix)
+    text = text.replace("management_network: 10.46.0.0/16", f"management_network: {prefix}0.0/16")
     text = text.replace("probes: [icmp, snmp, ssh]", "probes: [icmp, snmp]")
     text = text.replace(
         "credentials: {snmp: lab-snmp-v3, ssh: lab-ssh}", "credentials: {snmp: lab-snmp-v3}"
     )
     (folder / "inventory.yaml").write_text(text, encoding="utf-8")
-    return dict(re.findall(r"\{id: ([a-z0-9-]+), role: \w+, .*?mgmt: (127\.47\.[0-9.]+)", text))
+    mgmt = re.escape(prefix) + "[0-9.]+"
+    return dict(re.findall(r"\{id: ([a-z0-9-]+), role: \w+, .*?mgmt: (" + mgmt + ")", text))
 
 
 def config_text(
@@ -84,8 +92,10 @@ class Fleet:
 
 
 @contextmanager
-def loopback_fleet(folder: Path, dead_every: int = 2, **conf: Any) -> Iterator[Fleet]:
-    addresses = loopback_inventory(folder / "inventory")
+def loopback_fleet(
+    folder: Path, dead_every: int = 2, prefix: str = PREFIX, **conf: Any
+) -> Iterator[Fleet]:
+    addresses = loopback_inventory(folder / "inventory", prefix)
     secrets = write_secrets(folder / "secrets")
     config = folder / "config.yaml"
     config.write_text(config_text(secrets, **conf), encoding="utf-8")
@@ -180,6 +190,80 @@ def serve(fleet: Fleet, *args: str, port: int | None = None) -> Iterator[Serve]:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@dataclass
+class ScrapeLoad:
+    """What `scrape_load` saw: every scrape's latency, the errors, and the serve loop's cycles
+    over the run (from its own metrics)."""
+
+    seconds: float
+    scrapers: int
+    latencies: list[float]
+    errors: list[str]
+    cycles: float
+    interval: float
+    gaps: list[float]  # between the ends of consecutive cycles, as scrapes saw them
+    overruns: float
+
+    def line(self) -> str:
+        lat = sorted(self.latencies)
+        p99 = lat[int(0.99 * (len(lat) - 1))]
+        return (
+            f"{self.scrapers} scrapers x {self.seconds:.0f} s: {len(lat)} scrapes "
+            f"({len(lat) / self.seconds:.0f}/s), {len(self.errors)} errors, latency p50 "
+            f"{1000 * statistics.median(lat):.0f} ms p99 {1000 * p99:.0f}"
+            f" ms max {1000 * lat[-1]:.0f} ms; {self.cycles:.0f} cycles (interval "
+            f"{self.interval:.0f} s), cycle end gaps min {min(self.gaps, default=0):.2f} s max "
+            f"{max(self.gaps, default=0):.2f} s, deadline overruns {self.overruns:.0f}"
+        )
+
+
+def scrape_load(s: Serve, seconds: float, scrapers: int) -> ScrapeLoad:
+    """`scrapers` concurrent clients fetching /metrics (gzip) back to back for `seconds`."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    cycle_ends: set[float] = set()
+
+    async def scraper(http: aiohttp.ClientSession, end: float) -> None:
+        while time.monotonic() < end:
+            t0 = time.monotonic()
+            try:
+                async with http.get(s.url + "/metrics", headers={"Accept-Encoding": "gzip"}) as r:
+                    body = await r.text()
+                    if r.status != 200:
+                        errors.append(f"HTTP {r.status}")
+                        continue
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                errors.append(f"{type(exc).__name__}: {exc}")
+                continue
+            latencies.append(time.monotonic() - t0)
+            for line in body.splitlines():
+                if line.startswith("netmon_cycle_last_timestamp_seconds "):
+                    cycle_ends.add(float(line.split()[1]))
+
+    async def go() -> None:
+        end = time.monotonic() + seconds
+        conn = aiohttp.TCPConnector(limit=scrapers)
+        timeout = aiohttp.ClientTimeout(total=10)
+        async with aiohttp.ClientSession(connector=conn, timeout=timeout) as http:
+            await asyncio.gather(*(scraper(http, end) for _ in range(scrapers)))
+
+    before = s.metrics()
+    asyncio.run(go())
+    after = s.metrics()
+    ends = sorted(cycle_ends)
+    return ScrapeLoad(
+        seconds=seconds,
+        scrapers=scrapers,
+        latencies=latencies,
+        errors=errors,
+        cycles=after["netmon_cycles_total"] - before["netmon_cycles_total"],
+        interval=after["netmon_cycle_interval_seconds"],
+        gaps=[b - a for a, b in itertools.pairwise(ends)],
+        overruns=after["netmon_cycle_deadline_overruns_total"]
+        - before["netmon_cycle_deadline_overruns_total"],
+    )
 
 
 def get(url: str, headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, str]:

@@ -15,7 +15,7 @@ from probes.snmpd import snmpd_missing
 
 from netmon.config import ConfigError, load_config
 from netmon.lab.demo_stack import port_free
-from reliability.rig import SECRETS, figure, get, loopback_fleet, serve
+from reliability.rig import LIFECYCLE_PREFIX, SECRETS, figure, get, loopback_fleet, serve
 
 pytestmark = [
     pytest.mark.skipif(snmpd_missing() is not None, reason=str(snmpd_missing())),
@@ -28,7 +28,7 @@ def test_item11_and_item14_secrets_stay_out_and_a_broken_reload_keeps_serving(
     tmp_path: Path,
 ) -> None:
     with (
-        loopback_fleet(tmp_path) as fleet,
+        loopback_fleet(tmp_path, prefix=LIFECYCLE_PREFIX) as fleet,
         serve(fleet, "--log-level", "debug", "--enable-lifecycle") as s,
     ):
         s.wait_ready()
@@ -135,7 +135,9 @@ def _post(url: str) -> tuple[int, str]:
 
 def test_item16_sigterm_mid_cycle_then_back_within_one_cycle(tmp_path: Path) -> None:
     # black holes cost 1 s x 2 tries: a cycle lasts about 2 s of every 4
-    with loopback_fleet(tmp_path, interval=4, deadline=3, snmp_timeout=1.0) as fleet:
+    with loopback_fleet(
+        tmp_path, prefix=LIFECYCLE_PREFIX, interval=4, deadline=3, snmp_timeout=1.0
+    ) as fleet:
         with serve(fleet) as s:
             s.wait_ready()
             m = s.wait_cycles(1)

@@ -150,9 +150,15 @@ def test_json_is_exactly_what_json_dumps_writes(snap: Snapshot) -> None:
         dumps({"a": object()})
 
 
-def test_a_device_unreachable_behind_a_failure_says_behind_what(snap: Snapshot) -> None:
+def test_a_device_unreachable_behind_a_failure_says_behind_what(
+    snap: Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # In-band management: a silent PoP behind a cut link is not drawn as down, and both the
     # drawing and the table name what it is behind.
+    # The table is as wide as the terminal (at least 100): 120 columns, what it gets with no
+    # terminal and no COLUMNS, so that the cell is not wrapped (pytest-xdist's workers have
+    # COLUMNS=80, a narrow terminal sets it too).
+    monkeypatch.setenv("COLUMNS", "120")
     pop = next(d for d in snap.devices if d.role == "pop")
     behind = Cause("link", "core-1--" + pop.id, "down")
     silent = replace(pop, status="unreachable", reachable=False, causes=(behind,))
