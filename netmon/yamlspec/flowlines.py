@@ -35,7 +35,7 @@ from typing import Any, Generic, TypeVar
 import yaml
 
 from netmon.yamlspec.scalars import DOUBT, INDICATORS, MAYBE_SPECIAL, Doubt, must, scalar
-from netmon.yamlspec.spec import Int, ListOf, Mapping, Obj, Sequence, Spec, _fields, _plain_of
+from netmon.yamlspec.spec import ListOf, Mapping, Obj, Sequence, Spec, _fields, _plain_of
 
 # Where a value is. An item keeps its text (a wrapped item's lines joined by one space, as
 # YAML folds them) with the spans of that text (offset, line, 0-based column of that offset:
@@ -231,12 +231,9 @@ def _scalars(values: list[str], spec: Spec) -> list[Any]:
         and (plain[2] is None or all(map(plain[2], values)))
     ):
         return values  # text, as it is
-    if type(spec) is Int:
-        numbers = _decimals(values, spec)
-        if numbers is not None:
-            return numbers
-    # Other specs (secrets, booleans), and values a test above leaves in doubt: one by one,
-    # as fast.py reads them (a doubt there is a doubt here).
+    # Other specs (numbers, secrets, booleans), and values a test above leaves in doubt: one
+    # by one, as fast.py reads them (a doubt there is a doubt here). Numbers are few (a link's
+    # capacity): one by one costs 8 ms more at national size than a column rule of their own.
     return [scalar(value, 0, 0, spec, plain, flow=True) for value in values]
 
 
@@ -265,25 +262,6 @@ def _patterns(firsts: frozenset[str]) -> tuple[re.Pattern[str], ...]:
         for _, regexp in yaml.resolver.Resolver.yaml_implicit_resolvers.get(first, []):
             found.setdefault(regexp.pattern, re.compile(regexp.pattern, regexp.flags | re.M))
     return tuple(found.values())
-
-
-def _decimals(values: list[str], spec: Int) -> list[int] | None:
-    """Decimal numbers as scalar() reads them (no sign, no leading zero, no '_'), in range;
-    None when any is not."""
-    digits = "".join(values)
-    if (
-        not digits.isascii()
-        or not digits.isdigit()
-        or max(map(len, values)) >= 19
-        or any(v[0] == "0" and len(v) > 1 for v in values)
-    ):
-        return None
-    numbers = list(map(int, values))
-    if (spec.minimum is not None and min(numbers) < spec.minimum) or (
-        spec.maximum is not None and max(numbers) > spec.maximum
-    ):
-        return None
-    return numbers
 
 
 def _resolved(value: LineMapping | LineSequence) -> list[Any]:
