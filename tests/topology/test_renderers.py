@@ -133,7 +133,9 @@ def test_json_is_exactly_what_json_dumps_writes(snap: Snapshot) -> None:
     class Num(IntEnum):
         one = 1
 
+    shared = {"x": [1, "y"], "z": {}}
     odd: list[object] = [
+        {"a": shared, "b": shared, "c": [shared], "d": shared["x"], "e": shared["x"]},
         {},
         [],
         {"a": [], "b": {}, "c": [[]], "d": ()},
@@ -144,7 +146,12 @@ def test_json_is_exactly_what_json_dumps_writes(snap: Snapshot) -> None:
         3,
         {1: 2, None: 3, 2.5: 4, False: 5},  # keys json.dumps converts: left to it
     ]
-    for data in [*odd, *(view_data(snap, view) for view in VIEWS)]:
+    # A design's spof view holds one dict under declared and current, written once and copied.
+    design = replace(snap, current=snap.declared)
+    views = [view_data(s, view) for s in (snap, design) for view in VIEWS]
+    same = view_data(design, "spof")
+    assert same["current"] is same["declared"]
+    for data in [*odd, *views]:
         assert dumps(data) == json.dumps(data, ensure_ascii=False, indent=2)
     with pytest.raises(TypeError):
         dumps({"a": object()})

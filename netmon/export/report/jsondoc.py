@@ -27,7 +27,10 @@ def dumps(data: Any) -> str:
     than str keys, str, int, float, bool, None, list, tuple and dict goes to json.dumps."""
     try:
         out: list[str] = []
-        _write(data, "\n", out)
+        if isinstance(data, dict) and data and all(isinstance(k, str) for k in data):
+            _write_top(data, out)
+        else:
+            _write(data, "\n", out)
         return "".join(out)
     except _Unusual:
         return json.dumps(data, ensure_ascii=False, indent=2)
@@ -77,6 +80,26 @@ def _write(obj: Any, newline: str, out: list[str]) -> None:
         out.append(newline + "}")
     else:
         raise _Unusual
+
+
+def _write_top(obj: dict[str, Any], out: list[str]) -> None:
+    """The top-level dict, where a report may hold one object under two keys (spof's declared
+    and current, when nothing changed): written once, its pieces copied for the second (0.15 s
+    of the national spof report's 17 MB). Deeper down each value is written where it is."""
+    written: dict[int, tuple[int, int]] = {}
+    first = True
+    for key, value in obj.items():
+        out.append(("{" if first else ",") + "\n  " + encode_basestring(key) + ": ")
+        first = False
+        span = written.get(id(value))
+        if span is not None:
+            out.extend(out[span[0] : span[1]])
+            continue
+        start = len(out)
+        _write(value, "\n  ", out)
+        if isinstance(value, dict | list):
+            written[id(value)] = (start, len(out))
+    out.append("\n}")
 
 
 def _float(value: float) -> str:
