@@ -17,6 +17,14 @@ from typing import Any
 from netmon.errors import InventoryError, Problem
 from netmon.inventory.cache import InventoryCache
 from netmon.inventory.format import FILE, PORT_KEYS
+from netmon.inventory.split import (
+    Forked,
+    PositionElsewhere,
+    Read,
+    ToRead,
+    read_files,
+    worth_splitting,
+)
 from netmon.model import (
     UNKNOWN_PLATFORM,
     Agency,
@@ -66,8 +74,9 @@ class Entry:
     data: Mapping
 
     def at(self, key: str | None = None) -> tuple[int, int]:
-        if key is not None and key in self.data.at:
-            return self.data.at[key]
+        keys = where(self.data)
+        if key is not None and key in keys:
+            return keys[key]
         return self.data.line, self.data.col
 
     def problem(
@@ -77,6 +86,14 @@ class Entry:
         return Problem(
             self.file, line, col, message, hint, "warning" if severity == "warning" else "error"
         )
+
+
+def where(data: Mapping) -> dict[str, tuple[int, int]]:
+    """The positions of a checked mapping's keys; data read in another process has none
+    (split.py): the caller reads it again here."""
+    if not isinstance(data, Mapping):
+        raise PositionElsewhere
+    return data.at
 
 
 @dataclass
@@ -92,6 +109,14 @@ class Raw:
     settings: dict[int, dict[str, Any]] = field(default_factory=dict)
     # defaults and device groups merged, once per list of groups: most devices share a few
     bases: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
+    # each file's checked result, and the files whose data was read in another process (plain
+    # dicts and lists, no positions: split.py)
+    read: dict[str, Read] = field(default_factory=dict)
+    elsewhere: set[str] = field(default_factory=set)
+
+    def here(self) -> dict[str, Read]:
+        """The files this process read itself."""
+        return {name: r for name, r in self.read.items() if name not in self.elsewhere}
 
 
 def inventory_files(folder: Path) -> list[Path]:
@@ -105,21 +130,25 @@ def check_inventory(
     folder: Path,
     credential_names: Iterable[str] | None = None,
     cache: InventoryCache | None = None,
+    split: bool | None = None,
 ) -> tuple[Inventory | None, list[Problem]]:
     """Every problem of the folder, and the Inventory when there is no error.
 
     credential_names: the credential sets config.yaml defines; None skips that check.
     cache: where checked files are kept by content (cache.py); None reads every file.
+    split: use a second core (split.py); None when the inventory is large (1 MB of YAML) and
+    no other thread runs. The results are the same either way.
     """
     with no_cyclic_gc():
-        return _check_inventory(folder, credential_names, cache)
+        return _check_inventory(folder, credential_names, cache, split)
 
 
 def _check_inventory(
-    folder: Path, credential_names: Iterable[str] | None, cache: InventoryCache | None
+    folder: Path,
+    credential_names: Iterable[str] | None,
+    cache: InventoryCache | None,
+    split: bool | None,
 ) -> tuple[Inventory | None, list[Problem]]:
-    from netmon.inventory.checks import check_references  # the second half of the job
-
     names = None if credential_names is None else tuple(credential_names)
     files = _read_bytes(folder)
     result_key = None
@@ -133,16 +162,61 @@ def _check_inventory(
         found = cache.get_result(result_key[1])
         if found is not None:
             return found
-    raw = read_folder(folder, cache, files)
-    if any(p.severity == "error" for p in raw.problems):
-        inventory, problems = None, raw.problems
-    else:
-        problems = raw.problems + check_references(raw, names)
-        ok = not any(p.severity == "error" for p in problems)
-        inventory = build(raw, str(folder)) if ok else None
+    two = worth_splitting(sum(len(content or b"") for _, content, _ in files), split)
+    raw = read_folder(folder, cache, files, two)
+    try:
+        inventory, problems = _checked(raw, names, str(folder), two)
+        if raw.elsewhere and problems:
+            raise PositionElsewhere  # problems are placed from data read here, always
+    except PositionElsewhere:
+        # Some files were read in a child, without positions, and there are problems: what
+        # this process read is kept, the rest read here, and the checks run again (split.py).
+        raw = read_folder(folder, cache, files, False, raw.here())
+        inventory, problems = _checked(raw, names, str(folder), False)
     if cache is not None and result_key is not None:
         cache.put_result(*result_key, inventory, problems)
     return inventory, problems
+
+
+def _checked(
+    raw: Raw, names: tuple[str, ...] | None, source: str, split: bool
+) -> tuple[Inventory | None, list[Problem]]:
+    """The references checked and, when no error, the model built: at once in two processes
+    for a large inventory (the checks in a child, which sends back their problems)."""
+    from netmon.inventory.checks import check_references  # the second half of the job
+
+    if any(p.severity == "error" for p in raw.problems):
+        return None, raw.problems
+    child = Forked.start(lambda: _problems_elsewhere(raw, names)) if split else None
+    if child is None:
+        problems = raw.problems + check_references(raw, names)
+        ok = not any(p.severity == "error" for p in problems)
+        return (build(raw, source) if ok else None), problems
+    try:
+        inventory, failure = build(raw, source), None
+    except Exception as exc:  # not yet checked: broken references may break the build
+        inventory, failure = None, exc
+    found = child.result()
+    if found == "elsewhere":
+        raise PositionElsewhere
+    refs = check_references(raw, names) if found is None else [Problem(*p) for p in found]
+    problems = raw.problems + refs
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    if failure is not None:
+        raise failure  # a clean inventory the model cannot take: a bug, as without the child
+    return inventory, problems
+
+
+def _problems_elsewhere(raw: Raw, names: tuple[str, ...] | None) -> Any:
+    """In the child: the reference checks' problems, as marshal can send them."""
+    from netmon.inventory.checks import check_references
+
+    try:
+        found = check_references(raw, names)
+    except PositionElsewhere:
+        return "elsewhere"
+    return [(p.file, p.line, p.col, p.message, p.hint, p.severity) for p in found]
 
 
 def _read_bytes(folder: Path) -> list[tuple[Path, bytes | None, list[Problem]]]:
@@ -167,8 +241,13 @@ def read_folder(
     folder: Path,
     cache: InventoryCache | None = None,
     files: list[tuple[Path, bytes | None, list[Problem]]] | None = None,
+    split: bool | None = False,
+    taken: dict[str, Read] | None = None,
 ) -> Raw:
-    """Every file checked and joined; files: as _read_bytes gave them, when already read."""
+    """Every file checked and joined; files: as _read_bytes gave them, when already read.
+
+    split: whether part of the files may be read in a child process (split.py; None decides
+    by size). taken: files already read by this process, by name (not read again)."""
     raw = Raw()
     if not folder.exists():
         raw.problems.append(
@@ -186,8 +265,16 @@ def read_folder(
     if not files:
         raw.problems.append(Problem(str(folder), 0, 0, "no *.yaml files in the inventory folder"))
         return raw
-    for path, content, problems in files:
-        _read_file(str(path), content, problems, raw, cache)
+    todo = [(str(path), content, problems) for path, content, problems in files]
+    done = dict(taken or {})
+    more, elsewhere = read_files([f for f in todo if f[0] not in done], _read_one, cache, split)
+    done.update(more)
+    try:
+        _join_files(raw, todo, done, elsewhere)
+    except PositionElsewhere:  # joining found a problem in data read elsewhere: read it here
+        done.update((f[0], _read_one(*f, cache)) for f in todo if f[0] in elsewhere)
+        raw = Raw()
+        _join_files(raw, todo, done, set())
     if raw.meta is None and not any(p.severity == "error" for p in raw.problems):
         raw.problems.append(
             Problem(
@@ -201,26 +288,29 @@ def read_folder(
     return raw
 
 
-def _read_file(
-    name: str,
-    content: bytes | None,
-    problems: list[Problem],
-    raw: Raw,
-    cache: InventoryCache | None,
-) -> None:
-    data = None
-    if content is not None:
-        key = cache.key(content) if cache is not None else ""
-        found = cache.get(key, name) if cache is not None else None
-        if found is not None:
-            problems, data = found
-        else:
-            problems, data = check_file(content, name)
-            if cache is not None:
-                cache.put(key, name, problems, data)
-    raw.problems.extend(problems)
-    if data is not None:
-        _join_file(name, data, raw)
+def _join_files(raw: Raw, files: list[ToRead], read: dict[str, Read], elsewhere: set[str]) -> None:
+    raw.elsewhere = elsewhere
+    for name, _, _ in files:
+        problems, data = raw.read[name] = read[name]
+        raw.problems.extend(problems)
+        if data is not None:
+            _join_file(name, data, raw)
+
+
+def _read_one(
+    name: str, content: bytes | None, problems: list[Problem], cache: InventoryCache | None
+) -> Read:
+    """One file's checked result, from the cache when it has it; problems: reading its bytes'."""
+    if content is None:
+        return problems, None
+    key = cache.key(content) if cache is not None else ""
+    found = cache.get(key, name) if cache is not None else None
+    if found is not None:
+        return found
+    found = check_file(content, name)
+    if cache is not None:
+        cache.put(key, name, *found)
+    return found
 
 
 def check_file(content: bytes, name: str) -> tuple[list[Problem], Mapping | None]:
@@ -276,7 +366,7 @@ def _join_file(name: str, data: Mapping, raw: Raw) -> None:
     groups = data.get("device_groups", Mapping())
     for gid, settings in groups.items():
         if gid in raw.device_groups:
-            line, col = groups.at[gid]
+            line, col = where(groups)[gid]
             raw.problems.append(
                 Problem(
                     name,

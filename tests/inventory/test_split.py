@@ -1,0 +1,228 @@
+"""A large inventory read on two cores (inventory/split.py): the same inventory and the same
+problems, at the same places, as one process reading it all; and a child that fails, hangs
+or is not wanted changes nothing but the time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from netmon.gen.inventory import national, write
+from netmon.inventory import check_inventory, split
+from netmon.inventory import load as load_module
+from netmon.inventory.cache import InventoryCache
+from netmon.inventory.load import read_folder
+from netmon.inventory.split import Forked, worth_splitting
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    out = tmp_path / "inv"
+    write(national(provinces=3, per_province=30, pops=2), out)
+    return out
+
+
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the children started from here on."""
+    pids: list[int] = []
+    start = Forked.start.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[Forked], work: Callable[[], Any]) -> Forked | None:
+        child = start(cls, work)
+        if child is not None:
+            pids.append(child._pid)
+        return child
+
+    monkeypatch.setattr(Forked, "start", classmethod(counted))
+    return pids
+
+
+def both(folder: Path, names: tuple[str, ...] | None = None) -> tuple[Any, Any]:
+    one = check_inventory(folder, names, split=False)
+    two = check_inventory(folder, names, split=True)
+    return one, two
+
+
+def rendered(problems: list[Any]) -> list[str]:
+    return [p.render() for p in problems]
+
+
+def test_a_clean_inventory_is_the_same_read_on_two_cores(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pids = forks(monkeypatch)
+    (inv1, problems1), (inv2, problems2) = both(folder)
+    assert problems1 == problems2 == []
+    assert inv1 is not None and inv1 == inv2
+    assert len(pids) == 2  # one child read files, one checked the references
+    raw = read_folder(folder, None, None, split=True)
+    assert raw.elsewhere and raw.elsewhere < set(raw.read)  # both processes read files
+
+
+def _append(text: str) -> Callable[[Path], None]:
+    def edit(path: Path) -> None:
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    return edit
+
+
+def _replace(old: str, new: str) -> Callable[[Path], None]:
+    def edit(path: Path) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return edit
+
+
+# Each an edit to one province file: problems from the file's own check, from joining the
+# files, from the reference checks (link ends, devices, interfaces), and warnings.
+EDITS: dict[str, Callable[[Path], None]] = {
+    "unknown device in a link": _replace("b: {device: cpe-", "b: {device: zz-cpe-"),
+    "unknown interface": _replace("interface: wan0}", "interface: wan9}"),
+    "device group defined twice": _append("device_groups:\n  cpe-cisco: {platform: linux}\n"),
+    "second inventory section": _append("inventory:\n  name: again\n"),
+    "unknown key": _replace("- {id: ", "- {idd: x, id: "),
+    "duplicate agency": _replace("- {id: p02-a0002,", "- {id: p02-a0001,"),
+}
+
+
+# Which files the child reads (indexes in name order; 0 is network.yaml): the provinces, or
+# only the national file.
+LAYOUTS = {"provinces elsewhere": (0,), "network.yaml elsewhere": (1, 2, 3)}
+
+
+def laid_out(monkeypatch: pytest.MonkeyPatch, layout: str) -> None:
+    here = LAYOUTS[layout]
+
+    def fixed(sizes: list[int]) -> tuple[list[int], list[int]]:
+        return list(here), [i for i in range(len(sizes)) if i not in here]
+
+    monkeypatch.setattr(split, "shares", fixed)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("edit", EDITS)
+def test_problems_are_the_same_and_in_the_same_places(
+    folder: Path, edit: str, layout: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    EDITS[edit](folder / "province-02.yaml")
+    laid_out(monkeypatch, layout)
+    (inv1, problems1), (inv2, problems2) = both(folder)
+    assert problems1, edit  # the edit is a problem
+    assert rendered(problems2) == rendered(problems1)
+    assert inv1 == inv2
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_credential_problems_are_the_same(
+    folder: Path, layout: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    laid_out(monkeypatch, layout)
+    (inv1, problems1), (inv2, problems2) = both(folder, ("lab-ssh",))
+    assert any("unknown credential set" in p.message for p in problems1)
+    assert rendered(problems2) == rendered(problems1) and inv1 == inv2 is None
+
+
+def test_the_files_are_shared_by_size() -> None:
+    here, there = split.shares([100, 1000, 1000, 1000, 10])
+    assert sorted(here + there) == [0, 1, 2, 3, 4]
+    assert here and there
+    assert (
+        abs(
+            sum([100, 1000, 1000, 1000, 10][i] for i in here)
+            - 1.2 * sum([100, 1000, 1000, 1000, 10][i] for i in there)
+        )
+        <= 1000
+    )
+
+
+def test_a_child_that_fails_changes_nothing(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = check_inventory(folder, split=False)
+
+    def broken(*_: object) -> Any:
+        raise RuntimeError("only ever raised in a child")
+
+    pids = forks(monkeypatch)
+    monkeypatch.setattr(split, "plain", broken)  # the reading child
+    monkeypatch.setattr(load_module, "_problems_elsewhere", broken)  # the checking child
+    assert check_inventory(folder, split=True) == expected
+    assert len(pids) == 2
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # ended and reaped
+
+
+def test_a_child_that_hangs_is_killed_and_its_share_read_here(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = check_inventory(folder, split=False)
+
+    def hangs(value: Any) -> Any:
+        time.sleep(60)
+        return value
+
+    pids = forks(monkeypatch)
+    monkeypatch.setattr(split, "plain", hangs)
+    monkeypatch.setattr(split, "CHILD_SECONDS", 0.5)
+    started = time.monotonic()
+    assert check_inventory(folder, split=True) == expected
+    assert time.monotonic() - started < 30
+    with pytest.raises(ProcessLookupError):
+        os.kill(pids[0], 0)
+
+
+def test_the_cache_counts_the_childs_files(folder: Path, tmp_path: Path) -> None:
+    cache = InventoryCache(tmp_path / "cache")
+    assert check_inventory(folder, cache=cache, split=True)[0] is not None
+    assert (cache.hits, cache.misses) == (0, 4)
+    (folder / "province-02.yaml").write_text(
+        (folder / "province-02.yaml").read_text(encoding="utf-8") + "# edited\n", encoding="utf-8"
+    )
+    again = InventoryCache(tmp_path / "cache")
+    inv, problems = check_inventory(folder, cache=again, split=True)
+    assert (again.hits, again.misses) == (3, 1)
+    assert (inv, problems) == check_inventory(folder, split=False)
+
+
+def test_when_a_second_process_is_used() -> None:
+    assert not worth_splitting(split.SPLIT_BYTES - 1, None)
+    assert worth_splitting(split.SPLIT_BYTES, None)
+    assert not worth_splitting(10**9, False)
+    assert worth_splitting(1, True)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:  # a fork copies one thread: never automatically while another runs
+        assert not worth_splitting(10**9, None)
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_the_child_leaves_signals_and_buffered_output_alone(folder: Path) -> None:
+    """Output this process has buffered is written once (the child ends without flushing it),
+    and the child's signals are the defaults."""
+    code = (
+        "import signal, sys\n"
+        "from pathlib import Path\n"
+        "from netmon.inventory import check_inventory\n"
+        "from netmon.inventory.split import Forked\n"
+        "sys.stdout.write('before ')\n"
+        "inv, problems = check_inventory(Path(sys.argv[1]), split=True)\n"
+        "child = Forked.start(lambda: signal.getsignal(signal.SIGINT) == signal.SIG_DFL)\n"
+        "print(child.result(), inv is not None, problems)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(folder)], capture_output=True, text=True, check=True
+    )
+    assert out.stdout == "before True True []\n"
+    assert out.stderr == ""
