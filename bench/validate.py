@@ -93,11 +93,16 @@ def national_figures(provinces: int, runs: int) -> None:
         check_inventory(folder, None, InventoryCache(place))  # fill it
         print(
             "load and validate in-process (check_inventory; repeated runs share the process's "
-            f"caches of parsed addresses), median of {runs}:"
+            f"caches of parsed addresses; CPU: this process's, not its children's), median of "
+            f"{runs}:"
         )
         fresh = iter(range(1_000_000))
         for what, fn in (
             ("cold, no cache", lambda: check_inventory(folder)),
+            (
+                "cold, no cache, on one core (split=False: no child processes)",
+                lambda: check_inventory(folder, split=False),
+            ),
             (
                 "first run, cache empty (filled on the way)",
                 lambda: check_inventory(
@@ -115,7 +120,7 @@ def national_figures(provinces: int, runs: int) -> None:
         with no_cyclic_gc():  # as check_inventory runs them
             raw = read_folder(folder)
             parts = {
-                "read YAML and check shapes (read_folder), no cache": lambda: read_folder(folder),
+                "read YAML and check shapes (read_folder, one core), no cache": lambda: read_folder(folder),
                 "the same from a warm cache": lambda: read_folder(folder, InventoryCache(place)),
                 "references, addresses, cycles (check_references)": lambda: check_references(
                     raw, None

@@ -48,7 +48,7 @@ def show(
       netmon inventory show
       netmon inventory show -o json | jq .by_group
     """
-    inv = load_inventory(inventory, cache=InventoryCache.default())
+    inv = load_inventory(inventory, cache=InventoryCache.default(background=True))
     data = summary(inv, *_agency_counts(inv))
     if output is Output.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -120,7 +120,9 @@ def export(
             raise typer.BadParameter(
                 f"{fmt.value} is several files: add --out-dir DIR", param_hint="--out-dir"
             )
-        files = FOLDERS[fmt.value](load_inventory(inventory, cache=InventoryCache.default()))
+        files = FOLDERS[fmt.value](
+            load_inventory(inventory, cache=InventoryCache.default(background=True))
+        )
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():
             (out_dir / name).write_text(text, encoding="utf-8")
@@ -128,7 +130,9 @@ def export(
         return
     if out_dir is not None:
         raise typer.BadParameter(f"{fmt.value} goes to stdout", param_hint="--out-dir")
-    print(FORMATS[fmt.value](load_inventory(inventory, cache=InventoryCache.default())))
+    print(
+        FORMATS[fmt.value](load_inventory(inventory, cache=InventoryCache.default(background=True)))
+    )
 
 
 @app.command()

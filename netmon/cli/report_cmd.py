@@ -79,7 +79,9 @@ SnapshotOpt = Annotated[
 
 def load_snapshot(snapshot: Path | None, inventory: Path, no_cache: bool = False) -> Snapshot:
     if snapshot is None:
-        return build_snapshot(load_inventory(inventory, cache=InventoryCache.default(no_cache)))
+        return build_snapshot(
+            load_inventory(inventory, cache=InventoryCache.default(no_cache, background=True))
+        )
     try:
         return snapshot_from_json(snapshot.read_text(encoding="utf-8"))
     except OSError as exc:

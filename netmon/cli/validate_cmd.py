@@ -70,7 +70,9 @@ def validate(
                 "pass --config FILE, or run from the repository root",
             )
         )
-    inv, inv_problems = check_inventory(inventory, names, InventoryCache.default(no_cache))
+    inv, inv_problems = check_inventory(
+        inventory, names, InventoryCache.default(no_cache, background=True)
+    )
     problems += inv_problems
     errors, warnings = report(problems)
     if inv is not None and not errors:

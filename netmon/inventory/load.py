@@ -16,9 +16,9 @@ from typing import Any
 
 from netmon.errors import InventoryError, Problem
 from netmon.inventory.cache import InventoryCache
+from netmon.inventory.fork import Forked
 from netmon.inventory.format import FILE, PORT_KEYS
 from netmon.inventory.split import (
-    Forked,
     PositionElsewhere,
     Read,
     ToRead,
@@ -173,8 +173,10 @@ def _check_inventory(
         # this process read is kept, the rest read here, and the checks run again (split.py).
         raw = read_folder(folder, cache, files, False, raw.here())
         inventory, problems = _checked(raw, names, str(folder), False)
-    if cache is not None and result_key is not None:
-        cache.put_result(*result_key, inventory, problems)
+    if cache is not None:
+        if result_key is not None:
+            cache.put_result(*result_key, inventory, problems)
+        cache.write_queued()
     return inventory, problems
 
 

@@ -14,31 +14,23 @@ those files again here and does the rest in this process (load.py): positions ar
 for problems, and an inventory with problems is not the one to be fast on. The reference
 checks send back their problems (usually none).
 
-Safety. Only from the main thread with no other thread running (a fork copies one thread, and
-a lock another thread held would stay held in the child), and only for an inventory of at
-least SPLIT_BYTES. The child ends with os._exit whatever happens: it never runs this process's
-cleanup, flushes its buffers or returns into its caller. Any failure of a child (it dies, is
-killed, sends nothing within CHILD_SECONDS) makes this process do that part itself: same
-results, one core's time.
+Only for an inventory of at least SPLIT_BYTES, and when fork.py says a fork is safe here. Any
+failure of a child (it dies, is killed, sends nothing in time) makes this process do that part
+itself: same results, one core's time.
 """
 
 from __future__ import annotations
 
-import marshal
 import os
-import select
-import signal
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 from netmon.errors import Problem
 from netmon.inventory.cache import InventoryCache
+from netmon.inventory.fork import Forked, can_fork
 from netmon.yamlspec import Mapping
 
 SPLIT_BYTES = 1_000_000  # below, a fork costs more than half the work saves (the lab: 0.26 MB)
-CHILD_SECONDS = 120.0  # what a child may take; the national inventory's share takes 0.5 s
 
 
 # One file's checked result: its problems, and its data when it is a mapping.
@@ -57,88 +49,7 @@ def worth_splitting(size: int, split: bool | None) -> bool:
     platform can (tests); False never."""
     if split is False or not hasattr(os, "fork"):
         return False
-    if split is True:
-        return True
-    return (
-        size >= SPLIT_BYTES
-        and threading.current_thread() is threading.main_thread()
-        and threading.active_count() == 1
-    )
-
-
-class Forked:
-    """A value computed by a forked copy of this process (plain data, as marshal writes it)."""
-
-    def __init__(self, pid: int, fd: int) -> None:
-        self._pid, self._fd = pid, fd
-
-    @classmethod
-    def start(cls, work: Callable[[], Any]) -> Forked | None:
-        """work() in a child; None when no child could be started (do the work here)."""
-        try:
-            readable, writable = os.pipe()
-            pid = os.fork()
-        except OSError:
-            return None
-        if pid == 0:  # the child: never leaves this block
-            code = 70
-            try:
-                os.close(readable)
-                _quiet_signals()
-                blob = memoryview(marshal.dumps(work()))
-                while blob:
-                    blob = blob[os.write(writable, blob) :]
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(writable)
-        return cls(pid, readable)
-
-    def result(self) -> Any | None:
-        """The child's value, or None if it failed or took more than CHILD_SECONDS."""
-        chunks, deadline = [], time.monotonic() + CHILD_SECONDS
-        try:
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0 or not select.select([self._fd], [], [], left)[0]:
-                    return None
-                chunk = os.read(self._fd, 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            _, status = os.waitpid(self._pid, 0)
-            self._pid = 0
-            if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-                return None
-            # Our own child's bytes, through a pipe only it and we hold: not outside input.
-            return marshal.loads(b"".join(chunks))  # noqa: S302
-        except (OSError, ValueError, EOFError, TypeError):
-            return None
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Stop the child if it is still running (a result not wanted, an error meanwhile)."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-        if self._pid:
-            pid, self._pid = self._pid, 0
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-
-
-def _quiet_signals() -> None:
-    """The child leaves signals to their defaults: Ctrl-C or SIGTERM ends it at once, and a
-    signal never reaches the parent's handlers or its event loop's wake-up pipe through it."""
-    if threading.current_thread() is not threading.main_thread():
-        return  # a forced split from another thread: Python keeps the handlers (tests only)
-    signal.set_wakeup_fd(-1)
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_DFL)
+    return split is True or (size >= SPLIT_BYTES and can_fork())
 
 
 def plain(value: Any) -> Any:
@@ -178,7 +89,10 @@ def read_files(
     if len(files) > 1 and worth_splitting(sum(len(c or b"") for _, c, _ in files), split):
         here, there = shares([len(c or b"") for _, c, _ in files])
         theirs = [files[i] for i in there]
-        child = Forked.start(lambda: _read_plain(theirs, read_one, cache))
+        child = Forked.start(
+            lambda: _read_plain(theirs, read_one, cache),
+            then=lambda: cache.write_queued(now=True) if cache else None,  # after replying
+        )
         if child is not None:
             todo = [files[i] for i in here]
     for name, content, problems in todo:

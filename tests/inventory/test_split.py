@@ -16,11 +16,13 @@ from typing import Any
 import pytest
 
 from netmon.gen.inventory import national, write
-from netmon.inventory import check_inventory, split
+from netmon.inventory import cache as cache_module
+from netmon.inventory import check_inventory, fork, split
 from netmon.inventory import load as load_module
 from netmon.inventory.cache import InventoryCache
+from netmon.inventory.fork import Forked
 from netmon.inventory.load import read_folder
-from netmon.inventory.split import Forked, worth_splitting
+from netmon.inventory.split import worth_splitting
 
 
 @pytest.fixture
@@ -35,8 +37,10 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     pids: list[int] = []
     start = Forked.start.__func__  # type: ignore[attr-defined]
 
-    def counted(cls: type[Forked], work: Callable[[], Any]) -> Forked | None:
-        child = start(cls, work)
+    def counted(
+        cls: type[Forked], work: Callable[[], Any], then: Callable[[], object] | None = None
+    ) -> Forked | None:
+        child = start(cls, work, then)
         if child is not None:
             pids.append(child._pid)
         return child
@@ -172,7 +176,7 @@ def test_a_child_that_hangs_is_killed_and_its_share_read_here(
 
     pids = forks(monkeypatch)
     monkeypatch.setattr(split, "plain", hangs)
-    monkeypatch.setattr(split, "CHILD_SECONDS", 0.5)
+    monkeypatch.setattr(fork, "CHILD_SECONDS", 0.5)
     started = time.monotonic()
     assert check_inventory(folder, split=True) == expected
     assert time.monotonic() - started < 30
@@ -226,3 +230,56 @@ def test_the_child_leaves_signals_and_buffered_output_alone(folder: Path) -> Non
     )
     assert out.stdout == "before True True []\n"
     assert out.stderr == ""
+
+
+def test_background_writes_are_whole_before_the_next_read_and_at_exit(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A one-shot command's cache (background=True): the entries are written by children while
+    the caller goes on; the next read of the cache, here or in a new process, finds them."""
+    pids = forks(monkeypatch)
+    monkeypatch.setattr(cache_module, "can_fork", lambda: True)
+    first = InventoryCache(tmp_path / "cache", background=True)
+    expected = check_inventory(folder, cache=first, split=True)
+    assert len(pids) == 3  # reader (writes its files after replying), checker, writer
+    assert first._queued == []
+    again = InventoryCache(tmp_path / "cache")
+    assert check_inventory(folder, cache=again, split=True) == expected
+    assert again.result_hits == 1  # get_result waited for the writer
+    assert len(pids) == 3  # nothing read: no child
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # all ended and reaped
+    # In a new process: it waits for its writer before it exits.
+    cache = tmp_path / "cache2"
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from netmon.inventory import check_inventory\n"
+        "from netmon.inventory.cache import InventoryCache\n"
+        "c = InventoryCache(Path(sys.argv[2]), background=True)\n"
+        "check_inventory(Path(sys.argv[1]), cache=c, split=True)\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(folder), str(cache)], check=True)
+    later = InventoryCache(cache)
+    assert check_inventory(folder, cache=later) == expected
+    assert later.result_hits == 1
+
+
+def test_a_writer_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def hangs(*_: object) -> bool:
+        time.sleep(60)
+        return True
+
+    pids = forks(monkeypatch)
+    monkeypatch.setattr(cache_module, "can_fork", lambda: True)
+    monkeypatch.setattr(fork, "CHILD_SECONDS", 0.5)
+    cache = InventoryCache(tmp_path / "cache", background=True)
+    monkeypatch.setattr(cache, "_write_all", hangs)
+    cache.put("k", "f.yaml", [], None)
+    cache.write_queued()
+    started = time.monotonic()
+    fork.wait_all()
+    assert time.monotonic() - started < 30
+    with pytest.raises(ProcessLookupError):
+        os.kill(pids[0], 0)
