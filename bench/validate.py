@@ -120,7 +120,9 @@ def national_figures(provinces: int, runs: int) -> None:
         with no_cyclic_gc():  # as check_inventory runs them
             raw = read_folder(folder)
             parts = {
-                "read YAML and check shapes (read_folder, one core), no cache": lambda: read_folder(folder),
+                "read YAML and check shapes (read_folder, one core), no cache": lambda: read_folder(
+                    folder
+                ),
                 "the same from a warm cache": lambda: read_folder(folder, InventoryCache(place)),
                 "references, addresses, cycles (check_references)": lambda: check_references(
                     raw, None
