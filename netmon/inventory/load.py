@@ -88,10 +88,16 @@ class Entry:
         )
 
 
+def placed(data: Any) -> bool:
+    """Whether checked data carries its positions: not when it was read in another process
+    (split.py) or taken from the cache (cache.py), which keep it plain."""
+    return isinstance(data, Mapping)
+
+
 def where(data: Mapping) -> dict[str, tuple[int, int]]:
     """The positions of a checked mapping's keys; data read in another process has none
     (split.py): the caller reads it again here."""
-    if not isinstance(data, Mapping):
+    if not placed(data):
         raise PositionElsewhere
     return data.at
 
@@ -109,13 +115,13 @@ class Raw:
     settings: dict[int, dict[str, Any]] = field(default_factory=dict)
     # defaults and device groups merged, once per list of groups: most devices share a few
     bases: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
-    # each file's checked result, and the files whose data was read in another process (plain
-    # dicts and lists, no positions: split.py)
+    # each file's checked result, and the files whose data has no positions (read in another
+    # process, or taken from the cache: plain dicts and lists)
     read: dict[str, Read] = field(default_factory=dict)
     elsewhere: set[str] = field(default_factory=set)
 
     def here(self) -> dict[str, Read]:
-        """The files this process read itself."""
+        """The files read here, with their positions."""
         return {name: r for name, r in self.read.items() if name not in self.elsewhere}
 
 
@@ -169,9 +175,10 @@ def _check_inventory(
         if raw.elsewhere and problems:
             raise PositionElsewhere  # problems are placed from data read here, always
     except PositionElsewhere:
-        # Some files were read in a child, without positions, and there are problems: what
-        # this process read is kept, the rest read here, and the checks run again (split.py).
-        raw = read_folder(folder, cache, files, False, raw.here())
+        # Some files' data has no positions (read in a child, or from the cache) and there are
+        # problems: the files read here are kept, the others read again without the cache, and
+        # the checks run again, so each problem is placed as a cold run places it.
+        raw = read_folder(folder, None, files, False, raw.here())
         inventory, problems = _checked(raw, names, str(folder), False)
     if cache is not None:
         if result_key is not None:
@@ -269,14 +276,13 @@ def read_folder(
         return raw
     todo = [(str(path), content, problems) for path, content, problems in files]
     done = dict(taken or {})
-    more, elsewhere = read_files([f for f in todo if f[0] not in done], _read_one, cache, split)
-    done.update(more)
+    done.update(read_files([f for f in todo if f[0] not in done], _read_one, cache, split))
     try:
-        _join_files(raw, todo, done, elsewhere)
-    except PositionElsewhere:  # joining found a problem in data read elsewhere: read it here
-        done.update((f[0], _read_one(*f, cache)) for f in todo if f[0] in elsewhere)
+        _join_files(raw, todo, done)
+    except PositionElsewhere:  # joining found a problem in data without positions: read it here
+        done.update((f[0], _read_one(*f, None)) for f in todo if f[0] in raw.elsewhere)
         raw = Raw()
-        _join_files(raw, todo, done, set())
+        _join_files(raw, todo, done)
     if raw.meta is None and not any(p.severity == "error" for p in raw.problems):
         raw.problems.append(
             Problem(
@@ -290,8 +296,8 @@ def read_folder(
     return raw
 
 
-def _join_files(raw: Raw, files: list[ToRead], read: dict[str, Read], elsewhere: set[str]) -> None:
-    raw.elsewhere = elsewhere
+def _join_files(raw: Raw, files: list[ToRead], read: dict[str, Read]) -> None:
+    raw.elsewhere = {n for n, (_, data) in read.items() if data is not None and not placed(data)}
     for name, _, _ in files:
         problems, data = raw.read[name] = read[name]
         raw.problems.extend(problems)
@@ -333,7 +339,7 @@ def check_file(content: bytes, name: str) -> tuple[list[Problem], Mapping | None
     return problems, data if isinstance(data, Mapping) else None
 
 
-def _join_file(name: str, data: Mapping, raw: Raw) -> None:
+def _join_file(name: str, data: dict[str, Any], raw: Raw) -> None:
     """Add one checked file to the folder's sections; what only the whole folder can tell
     (a second inventory section, a device group defined twice) is found here."""
     for section in LIST_SECTIONS:

@@ -28,13 +28,14 @@ from typing import Any
 from netmon.errors import Problem
 from netmon.inventory.cache import InventoryCache
 from netmon.inventory.fork import Forked, can_fork
-from netmon.yamlspec import Mapping
+from netmon.yamlspec import plain
 
 SPLIT_BYTES = 1_000_000  # below, a fork costs more than half the work saves (the lab: 0.26 MB)
 
 
-# One file's checked result: its problems, and its data when it is a mapping.
-Read = tuple[list[Problem], Mapping | None]
+# One file's checked result: its problems, and its data when it is a mapping (a Mapping with
+# positions, or a plain dict without: read in a child, or taken from the cache).
+Read = tuple[list[Problem], dict[str, Any] | None]
 # A file to read: its name, its bytes (None when unreadable) and the problems reading them gave.
 ToRead = tuple[str, bytes | None, list[Problem]]
 ReadOne = Callable[[str, bytes | None, list[Problem], InventoryCache | None], Read]
@@ -50,15 +51,6 @@ def worth_splitting(size: int, split: bool | None) -> bool:
     if split is False or not hasattr(os, "fork"):
         return False
     return split is True or (size >= SPLIT_BYTES and can_fork())
-
-
-def plain(value: Any) -> Any:
-    """The reader's containers (dict and list subclasses with positions) as dicts and lists."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
 
 
 def shares(sizes: list[int]) -> tuple[list[int], list[int]]:
@@ -80,10 +72,9 @@ def shares(sizes: list[int]) -> tuple[list[int], list[int]]:
 
 def read_files(
     files: list[ToRead], read_one: ReadOne, cache: InventoryCache | None, split: bool | None
-) -> tuple[dict[str, Read], set[str]]:
-    """Each file's read_one(name, content, problems, cache), and the names of those read in a
-    child (their data plain: no positions). The cache's hit and miss counts include the
-    child's."""
+) -> dict[str, Read]:
+    """Each file's read_one(name, content, problems, cache); the data of those read in a child
+    is plain (no positions). The cache's hit and miss counts include the child's."""
     results: dict[str, Read] = {}
     todo, theirs, child = files, [], None
     if len(files) > 1 and worth_splitting(sum(len(c or b"") for _, c, _ in files), split):
@@ -98,19 +89,19 @@ def read_files(
     for name, content, problems in todo:
         results[name] = read_one(name, content, problems, cache)
     if child is None:
-        return results, set()
+        return results
     found = child.result()
     if found is None:  # the child failed: its share is read here
         for name, content, problems in theirs:
             results[name] = read_one(name, content, problems, cache)
-        return results, set()
+        return results
     read, hits, misses = found
     if cache is not None:
         cache.hits += hits
         cache.misses += misses
     for name, problems, data in read:
         results[name] = ([Problem(*p) for p in problems], data)
-    return results, {name for name, _, _ in read}
+    return results
 
 
 def _read_plain(files: list[ToRead], read_one: ReadOne, cache: InventoryCache | None) -> Any:

@@ -23,6 +23,7 @@ from netmon.yamlspec.spec import (
     Spec,
     Str,
     json_schema,
+    plain,
 )
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "json_schema",
     "no_cyclic_gc",
     "parse_yaml",
+    "plain",
     "read_bytes",
     "read_yaml",
 ]

@@ -133,6 +133,16 @@ class Sequence(list[Any]):
         self.at: list[tuple[int, int]] = []
 
 
+def plain(value: Any) -> Any:
+    """Checked containers (Mapping, Sequence and the fast readers' own) as plain dicts and
+    lists, without positions: what marshal can write (inventory/cache.py, inventory/split.py)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
 def pos(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 

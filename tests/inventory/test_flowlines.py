@@ -4,7 +4,7 @@ The invariant is fast.py's (tests/inventory/test_fast_reader.py): a file the fas
 accepts is one the full path accepts with no problem, read the same, positions included.
 Here the mutants are national-style files, nine lines in ten an item of a run, so that most
 edits land in a run; and the positions a run works out on demand are checked where they are
-asked for: in a problem's FILE:LINE:COL, and after a trip through the cache.
+asked for: in a problem's FILE:LINE:COL.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inventory.test_fast_reader import INSERTS, agrees, full, mutate, shape
+from inventory.test_fast_reader import INSERTS, agrees, mutate
 
 from netmon.gen.inventory import national, write
 from netmon.inventory import check_inventory
@@ -138,7 +138,9 @@ def test_a_problem_in_a_run_names_its_place(tmp_path: Path) -> None:
     assert (problem.line, problem.col) == (k + 1, lines[k].index("cpe-p01-505") + 1)
 
 
-def test_positions_survive_the_cache(tmp_path: Path) -> None:
+def test_the_cache_keeps_the_values_and_a_problem_is_placed_as_cold(tmp_path: Path) -> None:
+    """The cache keeps a file's data plain (no positions); a problem in a file taken from it is
+    placed by reading that file again, where a cold run places it."""
     raw = province(tmp_path).encode()
     data = read_checked(raw, FILE)
     assert data is not None and isinstance(data["agencies"][0], LineMapping)
@@ -146,5 +148,20 @@ def test_positions_survive_the_cache(tmp_path: Path) -> None:
     key = cache.key(raw)
     cache.put(key, "p.yaml", [], data)
     found = InventoryCache(tmp_path / "cache").get(key, "p.yaml")
-    assert found is not None and found[1] is not None
-    assert shape(found[1]) == shape(full(raw)[1])
+    assert found is not None and found[1] == data and type(found[1]["agencies"][0]) is dict
+    folder = tmp_path / "inv"
+    write(national(provinces=2, per_province=12, pops=2), folder)
+    check_inventory(folder, cache=InventoryCache(tmp_path / "cache2"))  # fill it
+    # core-2 loses its interface p01: the province-01 link to it is wrong where it was not edited
+    path = folder / "network.yaml"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    k = next(i for i, line in enumerate(lines) if "{id: core-2," in line)
+    lines[k] = lines[k].replace(" p01,", " p91,")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    warm = InventoryCache(tmp_path / "cache2")
+    _, problems = check_inventory(folder, cache=warm)
+    assert warm.hits == 2  # province-01 and -02 taken from the cache, plain
+    assert problems == check_inventory(folder)[1]
+    assert [(p.file, p.message) for p in problems if p.severity == "error"] == [
+        (str(folder / "province-01.yaml"), "device 'core-2' has no interface 'p01'")
+    ]
