@@ -38,8 +38,8 @@ def can_fork() -> bool:
 class Forked:
     """A value computed by a forked copy of this process (plain data, as marshal writes it)."""
 
-    def __init__(self, pid: int, fd: int) -> None:
-        self._pid, self._fd = pid, fd
+    def __init__(self, pid: int, fd: int, then: bool) -> None:
+        self._pid, self._fd, self._then = pid, fd, then
         self._deadline = time.monotonic() + CHILD_SECONDS
 
     @classmethod
@@ -69,7 +69,7 @@ class Forked:
             finally:
                 os._exit(code)
         os.close(writable)
-        return cls(pid, readable)
+        return cls(pid, readable, then is not None)
 
     def result(self) -> Any | None:
         """The child's value, or None if it failed or took more than CHILD_SECONDS."""
@@ -92,7 +92,10 @@ class Forked:
             return None
         finally:
             self._close_pipe()
-            self.later()
+            if self._then:
+                self.later()
+            else:
+                self._reaped(block=True)  # it is ending: reaped now, never left a zombie
 
     def later(self) -> None:
         """Nothing more is wanted from the child but its end: wait_all() waits for it (this
@@ -106,7 +109,7 @@ class Forked:
     def _reaped(self, block: bool) -> bool:
         """Whether the child has ended (and is reaped); with block, wait for it until the
         deadline, then stop it."""
-        while True:
+        while self._pid:  # 0: reaped already (waitpid(0) would mean any child)
             try:
                 pid, _ = os.waitpid(self._pid, os.WNOHANG)
             except ChildProcessError:
@@ -120,6 +123,7 @@ class Forked:
                 self._stop()
                 return True
             time.sleep(0.005)
+        return True
 
     def _stop(self) -> None:
         if self._pid:

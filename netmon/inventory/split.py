@@ -80,9 +80,11 @@ def read_files(
     if len(files) > 1 and worth_splitting(sum(len(c or b"") for _, c, _ in files), split):
         here, there = shares([len(c or b"") for _, c, _ in files])
         theirs = [files[i] for i in there]
+        # A background cache's entries are written once the child has replied.
+        writes = cache.write_queued if cache is not None and cache.background else None
         child = Forked.start(
             lambda: _read_plain(theirs, read_one, cache),
-            then=lambda: cache.write_queued(now=True) if cache else None,  # after replying
+            then=(lambda: writes(now=True)) if writes else None,
         )
         if child is not None:
             todo = [files[i] for i in here]

@@ -67,6 +67,9 @@ def test_a_clean_inventory_is_the_same_read_on_two_cores(
     assert problems1 == problems2 == []
     assert inv1 is not None and inv1 == inv2
     assert len(pids) == 2  # one child read files, one checked the references
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # ended and reaped: no zombie left behind
     raw = read_folder(folder, None, None, split=True)
     assert raw.elsewhere and raw.elsewhere < set(raw.read)  # both processes read files
 
@@ -158,7 +161,9 @@ def test_a_child_that_fails_changes_nothing(folder: Path, monkeypatch: pytest.Mo
     pids = forks(monkeypatch)
     monkeypatch.setattr(split, "plain", broken)  # the reading child
     monkeypatch.setattr(load_module, "_problems_elsewhere", broken)  # the checking child
+    started = time.monotonic()
     assert check_inventory(folder, split=True) == expected
+    assert time.monotonic() - started < 30  # not the children's deadline (120 s each)
     assert len(pids) == 2
     for pid in pids:
         with pytest.raises(ProcessLookupError):
