@@ -53,17 +53,22 @@ def worth_splitting(size: int, split: bool | None) -> bool:
     return split is True or (size >= SPLIT_BYTES and can_fork())
 
 
+# How much more a byte costs the child than this process: it also makes its data plain and
+# sends it, and starts as a fork. Measured on the national inventory (2 cores): at 1.2 this
+# process waited 0.09-0.32 s for the child, at 1.6 0.04-0.06 s, at 2.0 the child waited instead.
+CHILD_WEIGHT = 1.6
+
+
 def shares(sizes: list[int]) -> tuple[list[int], list[int]]:
     """Indexes of the files this process reads and of those the child reads: the biggest first,
-    each to the side with less to do, the child's work weighed 1.2 (it also makes its data
-    plain and sends it)."""
+    each to the side with less to do, the child's bytes weighed CHILD_WEIGHT."""
     here: list[int] = []
     there: list[int] = []
     load_here = load_there = 0.0
     for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
-        if load_there + 1.2 * sizes[i] <= load_here + sizes[i]:
+        if load_there + CHILD_WEIGHT * sizes[i] <= load_here + sizes[i]:
             there.append(i)
-            load_there += 1.2 * sizes[i]
+            load_there += CHILD_WEIGHT * sizes[i]
         else:
             here.append(i)
             load_here += sizes[i]

@@ -146,7 +146,7 @@ def test_the_files_are_shared_by_size() -> None:
     assert (
         abs(
             sum([100, 1000, 1000, 1000, 10][i] for i in here)
-            - 1.2 * sum([100, 1000, 1000, 1000, 10][i] for i in there)
+            - split.CHILD_WEIGHT * sum([100, 1000, 1000, 1000, 10][i] for i in there)
         )
         <= 1000
     )
