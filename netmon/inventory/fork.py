@@ -51,8 +51,13 @@ class Forked:
         wait_all() does)."""
         try:
             readable, writable = os.pipe()
-            pid = os.fork()
         except OSError:
+            return None
+        try:
+            pid = os.fork()
+        except OSError:  # out of processes or memory: the caller does the work
+            os.close(readable)
+            os.close(writable)
             return None
         if pid == 0:  # the child: never leaves this block
             code = 70

@@ -42,7 +42,8 @@ ReadOne = Callable[[str, bytes | None, list[Problem], InventoryCache | None], Re
 
 
 class PositionElsewhere(Exception):
-    """A problem needs a line and column that data read in another process does not carry."""
+    """A problem needs a line and column that plain data (read in another process, or taken
+    from the cache) does not carry."""
 
 
 def worth_splitting(size: int, split: bool | None) -> bool:
