@@ -9,8 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-import networkx as nx
-
 from netmon.model import Agency, Inventory, Management, ProbeResult
 from netmon.model.snapshot import (
     AgencyState,
@@ -35,6 +33,7 @@ from netmon.topology.graph import (
     live_graph,
     reach,
     successors,
+    to_networkx,
     upstream,
     with_seen,
 )
@@ -88,14 +87,18 @@ class Topology:
             self._last: dict[str, DeviceState] = {}
             edges = (Edge(lk.id, lk.a.device, lk.b.device) for lk in inventory.links)
             graph = design_graph(inventory, edges, self._agency_node)
-            nx.freeze(graph)  # shared by every cycle and handed to users: never changed
-            self._design_graph = graph
+            self._design_graph = graph  # shared by every cycle: never changed
+            self._design_nx: Any = None
             self._declared = self._analyse(graph)
 
     @property
     def design(self) -> Any:
         """The declared design as an nx.DiGraph (frozen: copy it to change it)."""
-        return self._design_graph
+        if self._design_nx is None:
+            import networkx as nx  # here: a report never asks for it
+
+            self._design_nx = nx.freeze(to_networkx(self._design_graph))
+        return self._design_nx
 
     @property
     def dominance(self) -> Dominance:
@@ -117,8 +120,7 @@ class Topology:
         ]
         merged = with_seen(self.inventory, self._design_graph, seen)
         down = [d.id for d in snapshot.devices if d.status == "down"]
-        live = live_graph(merged, down, [lk.id for lk in snapshot.links if lk.status == "down"])
-        return nx.DiGraph(live) if nx.is_frozen(live) else live
+        return live_graph(merged, down, [lk.id for lk in snapshot.links if lk.status == "down"])
 
     def snapshot(self, results: Iterable[ProbeResult] = (), at: float | None = None) -> Snapshot:
         """The network as of `at` (default: now). With no results: the declared design, every

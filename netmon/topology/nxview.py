@@ -9,12 +9,17 @@ analyses run on (links as nodes, directed, a root) are `Topology.design` and
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from netmon.model.snapshot import Snapshot
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 def merged_graph(snapshot: Snapshot) -> nx.MultiGraph:
+    import networkx as nx  # here: importing it costs 0.13 s, and only this asks for it
+
     g = nx.MultiGraph(name=snapshot.inventory)
     for d in snapshot.devices:
         g.add_node(
