@@ -83,7 +83,7 @@ class Forked:
             while True:
                 left = self._deadline - time.monotonic()
                 if left <= 0 or not select.select([self._fd], [], [], left)[0]:
-                    self._stop()
+                    self.stop()
                     return None
                 chunk = os.read(self._fd, 1 << 20)
                 if not chunk:
@@ -93,8 +93,11 @@ class Forked:
             # child that died while writing left a truncated value, which does not load.
             return marshal.loads(b"".join(chunks))  # noqa: S302
         except (OSError, ValueError, EOFError, TypeError):
-            self._stop()
+            self.stop()
             return None
+        except BaseException:  # interrupted meanwhile: the child's work is not wanted
+            self.stop()
+            raise
         finally:
             self._close_pipe()
             if self._then:
@@ -125,12 +128,14 @@ class Forked:
             if not block:
                 return False
             if time.monotonic() >= self._deadline:
-                self._stop()
+                self.stop()
                 return True
             time.sleep(0.005)
         return True
 
-    def _stop(self) -> None:
+    def stop(self) -> None:
+        """Kill the child and reap it (its value, if any, is not read)."""
+        self._close_pipe()
         if self._pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)

@@ -205,6 +205,9 @@ def _checked(
         inventory, failure = build(raw, source), None
     except Exception as exc:  # not yet checked: broken references may break the build
         inventory, failure = None, exc
+    except BaseException:  # interrupted: the checks are not wanted
+        child.stop()
+        raise
     found = child.result()
     if found == "elsewhere":
         raise PositionElsewhere

@@ -94,8 +94,13 @@ def read_files(
         )
         if child is not None:
             todo = [files[i] for i in here]
-    for name, content, problems in todo:
-        results[name] = read_one(name, content, problems, cache)
+    try:
+        for name, content, problems in todo:
+            results[name] = read_one(name, content, problems, cache)
+    except BaseException:
+        if child is not None:
+            child.stop()  # interrupted, or a bug: no child left reading for nobody
+        raise
     if child is None:
         return results
     found = child.result()

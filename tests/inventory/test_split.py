@@ -288,3 +288,23 @@ def test_a_writer_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.Monk
     assert time.monotonic() - started < 30
     with pytest.raises(ProcessLookupError):
         os.kill(pids[0], 0)
+
+
+def test_an_interrupted_load_leaves_no_child(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (or a bug) in this process while a child works: the child is stopped and reaped,
+    not left reading for nobody."""
+    parent = os.getpid()
+    read_one = load_module._read_one
+
+    def interrupted(*args: Any) -> Any:
+        if os.getpid() == parent:
+            raise KeyboardInterrupt
+        return read_one(*args)
+
+    pids = forks(monkeypatch)
+    monkeypatch.setattr(load_module, "_read_one", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        check_inventory(folder, split=True)
+    assert len(pids) == 1
+    with pytest.raises(ProcessLookupError):
+        os.kill(pids[0], 0)
