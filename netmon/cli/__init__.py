@@ -136,8 +136,9 @@ def main() -> None:
 
 def _exit_now(code: object) -> NoReturn:
     """sys.exit(code) without the interpreter's teardown (nothing of it is needed here: no
-    file, child or thread is left open by these commands): the atexit handlers run (logging's
-    among them), the output is flushed, and the process ends."""
+    file or thread is left open by these commands, and the atexit handlers, which run, wait
+    for their children: logging's, the inventory cache's writer), the output is flushed, and
+    the process ends."""
     if isinstance(code, str):
         print(code, file=sys.stderr)
     status = code if isinstance(code, int) else 0 if code is None else 1

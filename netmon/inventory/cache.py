@@ -46,6 +46,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterable
+from dataclasses import astuple
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import Any
@@ -188,7 +189,7 @@ class InventoryCache:
         inventory: model.Inventory | None,
         problems: list[Problem],
     ) -> None:
-        stored = [(p.file, p.line, p.col, p.message, p.hint, p.severity) for p in problems]
+        stored = [astuple(p) for p in problems]
         if self._ready():
             self._store(key, (inventory, stored), prefix)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import Any
@@ -115,10 +115,14 @@ class Raw:
     settings: dict[int, dict[str, Any]] = field(default_factory=dict)
     # defaults and device groups merged, once per list of groups: most devices share a few
     bases: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
-    # each file's checked result, and the files whose data has no positions (read in another
-    # process, or taken from the cache: plain dicts and lists)
+    # each file's checked result
     read: dict[str, Read] = field(default_factory=dict)
-    elsewhere: set[str] = field(default_factory=set)
+
+    @property
+    def elsewhere(self) -> set[str]:
+        """The files whose data has no positions (read in another process, or taken from the
+        cache: plain dicts and lists)."""
+        return {n for n, (_, data) in self.read.items() if data is not None and not placed(data)}
 
     def here(self) -> dict[str, Read]:
         """The files read here, with their positions."""
@@ -228,7 +232,7 @@ def _problems_elsewhere(raw: Raw, names: tuple[str, ...] | None) -> Any:
         found = check_references(raw, names)
     except PositionElsewhere:
         return "elsewhere"
-    return [(p.file, p.line, p.col, p.message, p.hint, p.severity) for p in found]
+    return [astuple(p) for p in found]
 
 
 def _read_bytes(folder: Path) -> list[tuple[Path, bytes | None, list[Problem]]]:
@@ -300,9 +304,9 @@ def read_folder(
 
 
 def _join_files(raw: Raw, files: list[ToRead], read: dict[str, Read]) -> None:
-    raw.elsewhere = {n for n, (_, data) in read.items() if data is not None and not placed(data)}
+    raw.read.update(read)  # first: what joining needs to place a problem (raw.elsewhere)
     for name, _, _ in files:
-        problems, data = raw.read[name] = read[name]
+        problems, data = read[name]
         raw.problems.extend(problems)
         if data is not None:
             _join_file(name, data, raw)

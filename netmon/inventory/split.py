@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import astuple
 from typing import Any
 
 from netmon.errors import Problem
@@ -122,6 +123,6 @@ def _read_plain(files: list[ToRead], read_one: ReadOne, cache: InventoryCache | 
     out = []
     for name, content, problems in files:
         found, data = read_one(name, content, problems, cache)
-        stored = [(p.file, p.line, p.col, p.message, p.hint, p.severity) for p in found]
+        stored = [astuple(p) for p in found]
         out.append((name, stored, plain(data)))
     return out, cache.hits if cache else 0, cache.misses if cache else 0
