@@ -31,8 +31,7 @@ immediate dominators on the national graph: 1.35 s with strings, 1.88 s with tup
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, NamedTuple, cast
 
 from netmon.model import Inventory
 
@@ -76,9 +75,9 @@ def to_networkx(g: Any) -> Any:
     return out
 
 
-@dataclass(frozen=True)
-class Edge:
-    """One link to put in the graph: declared (id = link id) or discovered (id = "a:x--b:y")."""
+class Edge(NamedTuple):
+    """One link to put in the graph: declared (id = link id) or discovered (id = "a:x--b:y").
+    A named tuple: 33,000 a national design, made three times faster than a frozen dataclass."""
 
     id: str
     a: str  # device id
@@ -133,14 +132,14 @@ def design_graph(
         attrs: dict[str, object] = {"kind": "device", "id": d.id, "role": d.role}
         if d.agency:
             attrs["agency"] = d.agency
-        nodes.append((device_node(d.id), attrs))
+        nodes.append((f"device:{d.id}", attrs))
         transit[d.id] = d.role != "cpe"
     arcs = [(ROOT, device_node(d)) for d in upstream(inventory)]
     for agency, node in agencies.items():
         if node.startswith("agency:"):
             nodes.append((node, {"kind": "agency", "id": agency}))
             arcs += ((device_node(d.id), node) for d in inventory.devices_of_agency[agency])
-    fill(g, nodes, ())
+    _add_nodes(g, nodes)
     add_edges(g, edges, transit)
     fill(g, (), arcs)
     return g
@@ -151,14 +150,27 @@ def add_edges(g: Any, edges: Iterable[Edge], transit: Mapping[str, bool]) -> Non
     nodes: list[tuple[Node, dict[str, object]]] = []
     arcs: list[tuple[Node, Node]] = []
     for e in edges:
-        n, u, v = link_node(e), device_node(e.a), device_node(e.b)
-        nodes.append((n, {"kind": "link", "id": e.id, "a": e.a, "b": e.b, "declared": e.declared}))
+        a, b = e.a, e.b
+        n, u, v = f"link:{e.id}" if e.declared else f"seen:{e.id}", f"device:{a}", f"device:{b}"
+        nodes.append((n, {"kind": "link", "id": e.id, "a": a, "b": b, "declared": e.declared}))
         # Traffic may cross from x to y unless x is a CPE heading back up into MetroNet.
-        if transit[e.a] or not transit[e.b]:
+        a_transit, b_transit = transit[a], transit[b]
+        if a_transit or not b_transit:
             arcs += ((u, n), (n, v))
-        if transit[e.b] or not transit[e.a]:
+        if b_transit or not a_transit:
             arcs += ((v, n), (n, u))
-    fill(g, nodes, arcs)
+    _add_nodes(g, nodes)
+    fill(g, (), arcs)
+
+
+def _add_nodes(g: Any, nodes: Iterable[tuple[Node, dict[str, object]]]) -> None:
+    """fill(g, nodes, ()) for attribute dicts made for g: kept as they are, not copied."""
+    node, succ, pred = g._node, g._succ, g._pred
+    for n, attrs in nodes:
+        if n in node:
+            node[n].update(attrs)
+        else:
+            node[n], succ[n], pred[n] = attrs, {}, {}
 
 
 def fill(
@@ -176,11 +188,13 @@ def fill(
         else:
             node[n], succ[n], pred[n] = dict(attrs), {}, {}
     for u, v in arcs:
-        for end in (u, v):
-            if end not in node:
-                node[end], succ[end], pred[end] = {}, {}, {}
-        if v not in succ[u]:
-            succ[u][v] = pred[v][u] = {}
+        if u not in node:
+            node[u], succ[u], pred[u] = {}, {}, {}
+        if v not in node:
+            node[v], succ[v], pred[v] = {}, {}, {}
+        out = succ[u]
+        if v not in out:
+            out[v] = pred[v][u] = {}
     cache = getattr(g, "__networkx_cache__", None)
     if cache:
         cache.clear()  # what networkx kept about the graph before (its own calls do this)

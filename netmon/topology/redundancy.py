@@ -13,7 +13,6 @@ from netmon.topology.graph import (
     Node,
     device_node,
     element_of,
-    link_id,
     reach,
     successors,
     upstream,
@@ -99,8 +98,8 @@ def redundancy(
     previous: the design's figures; entries that did not change are reused, not rebuilt
     (30,000 links, and an outage changes a few hundred)."""
     blast = blast_sets(agencies, dom)
-    idom = dom.idom
-    dominating = {idom[v] for v in idom} - {ROOT}
+    dominating = set(dom.idom.values())
+    dominating.discard(ROOT)
     # A sole upstream device is the root itself: everything depends on it, which says nothing
     # about the graph's shape (its site's blast radius reports it). With several, one that
     # alone carries part of the network is a true articulation point.
@@ -109,6 +108,7 @@ def redundancy(
     named = [element_of(x) for x in dominating]
     articulation = sorted(n for k, n in named if k == "device" and n not in root_itself)
     bridges = sorted(n for k, n in named if k == "link")
+    known = elements.get
     found: list[tuple[Element, tuple[str, ...]]] = []
     by_site: dict[str, list[str]] = {s.id: [] for s in inventory.sites}
     for d in inventory.devices:
@@ -119,24 +119,36 @@ def redundancy(
             cut = blast.get(device_node(devices[0]), [])
         else:
             cut = _cut_without(g, agencies, dom, {device_node(d) for d in devices}, blocked)
-        found.append((elements.get("site", site), tuple(sorted(cut))))
+        found.append((known("site", site), tuple(sorted(cut))))
     for d in inventory.devices:
         if d.site is not None and len(by_site[d.site]) == 1:
             continue  # the site entry already says it
-        cut = blast.get(device_node(d.id), [])
-        if any(a != d.agency for a in cut):  # more than its own agency: worth reporting
-            found.append((elements.get("device", d.id), tuple(sorted(cut))))
+        cut = blast.get(f"device:{d.id}", [])
+        for a in cut:
+            if a != d.agency:  # more than its own agency: worth reporting
+                found.append((known("device", d.id), tuple(sorted(cut))))
+                break
     # Every declared link, and discovered ones that carry someone alone. A cable found on the
-    # wrong port keeps its declared id, so its two nodes (declared, seen) make one entry.
+    # wrong port keeps its declared id, so its two nodes (declared, seen) make one entry. A
+    # node's own list names each agency once: only a joined one has repeats to take out.
     by_link: dict[str, list[str]] = {}
+    joined: set[str] = set()
     for n, cut_off in blast.items():
-        name = link_id(n)
-        if name is not None:
-            by_link.setdefault(name, []).extend(cut_off)
+        if n.startswith(("link:", "seen:")):
+            name = n[5:]
+            if name in by_link:
+                joined.add(name)
+                by_link[name] = by_link[name] + cut_off
+            else:
+                by_link[name] = cut_off
+
+    def link_entry(name: str, cut_off: list[str] | tuple[()]) -> tuple[Element, tuple[str, ...]]:
+        return known("link", name), tuple(sorted(set(cut_off) if name in joined else cut_off))
+
     for lk in inventory.links:
-        found.append((elements.get("link", lk.id), tuple(sorted(set(by_link.pop(lk.id, ()))))))
+        found.append(link_entry(lk.id, by_link.pop(lk.id, ())))
     for name, cut_off in by_link.items():
-        found.append((elements.get("link", name), tuple(sorted(set(cut_off)))))
+        found.append(link_entry(name, cut_off))
     old = {(b.element.kind, b.element.id): b for b in previous.blast} if previous else {}
     entries = []
     for element, agencies_cut in found:
