@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+from netmon.errors import InventoryError
 from netmon.gen.inventory import national, write
 from netmon.inventory import cache as cache_module
-from netmon.inventory import check_inventory, fork, split
+from netmon.inventory import check_inventory, fork, load_then, split
 from netmon.inventory import load as load_module
 from netmon.inventory.cache import InventoryCache
 from netmon.inventory.fork import Forked
@@ -308,3 +309,69 @@ def test_an_interrupted_load_leaves_no_child(folder: Path, monkeypatch: pytest.M
     assert len(pids) == 1
     with pytest.raises(ProcessLookupError):
         os.kill(pids[0], 0)
+
+
+def test_load_then_makes_what_then_makes_of_the_inventory(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Split, then() begins after the model is built and before the checks' child has
+    replied (their wait is spent on it); in one process, after the checks."""
+    expected = check_inventory(folder, split=False)[0]
+    order: list[str] = []
+    result = Forked.result
+
+    def recorded(self: Forked) -> Any:
+        order.append("a child replied")
+        return result(self)
+
+    def then(inventory: Any) -> tuple[str, Any]:
+        order.append("then")
+        return "made of", inventory
+
+    pids = forks(monkeypatch)
+    monkeypatch.setattr(Forked, "result", recorded)
+    assert load_then(folder, then, split=False) == ("made of", expected)
+    assert order == ["then"] and pids == []
+    order.clear()
+    assert load_then(folder, then, split=True) == ("made of", expected)
+    assert order == ["a child replied", "then", "a child replied"]  # reader, then(), checker
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # ended and reaped
+
+
+def test_what_then_makes_of_a_refused_inventory_is_dropped(folder: Path) -> None:
+    """Split, then() meets an inventory not yet checked: whatever it makes or raises, the
+    checks' problems are what the caller gets, as from load_inventory."""
+    EDITS["unknown device in a link"](folder / "province-02.yaml")
+    problems = check_inventory(folder, split=False)[1]
+    calls: list[Any] = []
+
+    def then(inventory: Any) -> None:
+        calls.append(inventory)
+        raise KeyError("what a broken inventory can make an analysis raise")
+
+    for two in (False, True):
+        with pytest.raises(InventoryError) as refused:
+            load_then(folder, then, split=two)
+        assert rendered(refused.value.problems) == rendered(problems)
+    assert len(calls) == 1  # split only: in one process the checks come first
+
+
+@pytest.mark.parametrize("two", [False, True])
+def test_then_failing_on_a_clean_inventory_fails_the_load(folder: Path, two: bool) -> None:
+    with pytest.raises(ZeroDivisionError):
+        load_then(folder, lambda inventory: 1 / 0, split=two)
+
+
+def test_an_interrupted_then_leaves_no_child(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(inventory: Any) -> None:
+        raise KeyboardInterrupt
+
+    pids = forks(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        load_then(folder, interrupted, split=True)
+    assert len(pids) == 2
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # the checker stopped and reaped, not left checking for nobody
