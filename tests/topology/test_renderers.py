@@ -142,6 +142,7 @@ def test_json_is_exactly_what_json_dumps_writes(snap: Snapshot) -> None:
         [1, 2.5, None, True, False, 'é\u2028\n"\t\x00', 1e16, -0.0, 10**30],
         [float("nan"), float("inf"), -float("inf")],
         {"k": [{"a": [1, "b"]}, ("t", "u")], "z": Kind.pop, "i": Num.one, "l": [Kind.pop]},
+        {"t": ("x", "é"), "m": ["a", Kind.pop], "n": [["a"], ("b", "c")], "b": True, "f": 0.5},
         "s",
         3,
         {1: 2, None: 3, 2.5: 4, False: 5},  # keys json.dumps converts: left to it
