@@ -117,6 +117,10 @@ class InventoryCache:
     def key(self, content: bytes) -> str:
         return hashlib.sha256(reader_identity() + hashlib.sha256(content).digest()).hexdigest()
 
+    def has(self, content: bytes) -> bool:
+        """Whether an entry for this content is there (it may still turn out unreadable)."""
+        return self._ready() and (self.folder / self.key(content)).exists()
+
     def get(self, key: str, name: str) -> tuple[list[Problem], dict[str, Any] | None] | None:
         """The checked file stored under key, its problems located in `name`, its data plain
         (no positions); None on a miss."""

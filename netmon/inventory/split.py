@@ -14,7 +14,8 @@ those files again here and does the rest in this process (load.py): positions ar
 for problems, and an inventory with problems is not the one to be fast on. The reference
 checks send back their problems (usually none).
 
-Only for an inventory of at least SPLIT_BYTES, and when fork.py says a fork is safe here. Any
+Only for an inventory of at least SPLIT_BYTES to parse (files the cache has are read here),
+and when fork.py says a fork is safe here. Any
 failure of a child (it dies, is killed, sends nothing in time) makes this process do that part
 itself: same results, one core's time.
 """
@@ -84,9 +85,12 @@ def read_files(
     is plain (no positions). The cache's hit and miss counts include the child's."""
     results: dict[str, Read] = {}
     todo, theirs, child = files, [], None
-    if len(files) > 1 and worth_splitting(sum(len(c or b"") for _, c, _ in files), split):
-        here, there = shares([len(c or b"") for _, c, _ in files])
-        theirs = [files[i] for i in there]
+    # Only parsing is worth a second core: a file the cache has is one read of its entry here
+    # (1-2 ms at national size), less than the child would spend sending it back.
+    parse = [f for f in files if cache is None or f[1] is None or not cache.has(f[1])]
+    if len(parse) > 1 and worth_splitting(sum(len(c or b"") for _, c, _ in parse), split):
+        _, there = shares([len(c or b"") for _, c, _ in parse])
+        theirs = [parse[i] for i in there]
         # A background cache's entries are written once the child has replied.
         writes = cache.write_queued if cache is not None and cache.background else None
         child = Forked.start(
@@ -94,7 +98,8 @@ def read_files(
             then=(lambda: writes(now=True)) if writes else None,
         )
         if child is not None:
-            todo = [files[i] for i in here]
+            elsewhere = {name for name, _, _ in theirs}
+            todo = [f for f in files if f[0] not in elsewhere]
     try:
         for name, content, problems in todo:
             results[name] = read_one(name, content, problems, cache)
