@@ -31,7 +31,9 @@ for background=True: what a run would write is queued, and once the run has its 
 child (fork.py) writes it while the command goes on with its report. This process waits for
 that child before it exits and before it next reads the cache, so no later run and no later
 read misses what it wrote. Pickling the national model is the cost (0.4 s). Without a safe fork
-(another thread running) the writes are made at once.
+(another thread running) the writes are made at once. A report (load.load_then) leaves a clean
+folder's result to the child that checked it, which has the model and writes it once it has
+replied, while the report is made: its writer then has only the files' entries left.
 """
 
 from __future__ import annotations
@@ -196,6 +198,12 @@ class InventoryCache:
         stored = [astuple(p) for p in problems]
         if self._ready():
             self._store(key, (inventory, stored), prefix)
+
+    def write_result(self, prefix: str, key: str, inventory: model.Inventory) -> None:
+        """A clean folder's result (no problem) written at once, background or not: by a child
+        that is itself off the command's path (load.py)."""
+        if self._ready():
+            self._write_entry(key, (inventory, []), prefix)
 
     def _store(self, key: str, payload: tuple[Any, Any], prefix: str | None) -> None:
         if self.background:

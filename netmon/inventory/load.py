@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import astuple, dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from netmon.errors import InventoryError, Problem
 from netmon.inventory.cache import InventoryCache
@@ -181,64 +181,100 @@ def _check_inventory(
         if found is not None:
             inventory, problems = found
             return inventory, problems, _made(inventory, then)
+    store = None
+    if cache is not None and result_key is not None:
+        store = functools.partial(cache.write_result, *result_key)
     two = worth_splitting(sum(len(content or b"") for _, content, _ in files), split)
     raw = read_folder(folder, cache, files, two)
     try:
-        inventory, problems, made = _checked(raw, names, str(folder), two, then)
-        if raw.elsewhere and problems:
+        done = _checked(raw, names, str(folder), two, then, store)
+        if raw.elsewhere and done.problems:
             raise PositionElsewhere  # problems are placed from data read here, always
     except PositionElsewhere:
         # Some files' data has no positions (read in a child, or from the cache) and there are
         # problems: the files read here are kept, the others read again without the cache, and
         # the checks run again, so each problem is placed as a cold run places it.
         raw = read_folder(folder, None, files, False, raw.here())
-        inventory, problems, made = _checked(raw, names, str(folder), False, then)
+        done = _checked(raw, names, str(folder), False, then, None)
     if cache is not None:
-        if result_key is not None:
-            cache.put_result(*result_key, inventory, problems)
+        if result_key is not None and not done.stored:
+            cache.put_result(*result_key, done.inventory, done.problems)
         cache.write_queued()
-    return inventory, problems, made
+    return done.inventory, done.problems, done.made
 
 
 def _made(inventory: Inventory | None, then: Then | None) -> object:
     return then(inventory) if then is not None and inventory is not None else None
 
 
+class Checked(NamedTuple):
+    inventory: Inventory | None
+    problems: list[Problem]
+    made: object  # what then() made of the inventory
+    stored: bool  # the result is written to the cache already (by the checking child)
+
+
 def _checked(
-    raw: Raw, names: tuple[str, ...] | None, source: str, split: bool, then: Then | None
-) -> tuple[Inventory | None, list[Problem], object]:
+    raw: Raw,
+    names: tuple[str, ...] | None,
+    source: str,
+    split: bool,
+    then: Then | None,
+    store: Callable[[Inventory], None] | None,
+) -> Checked:
     """The references checked and, when no error, the model built and then(model) made: at
-    once in two processes for a large inventory (the checks in a child, which sends back their
-    problems; then() begins before they end, and what it made is dropped if they find any)."""
+    once in two processes for a large inventory, the checks in a child that sends back their
+    problems. Beside the build; or, with then(), after it, beside then() (a second's work, the
+    checks half that), so that the child has the model: once it has replied, it stores a clean
+    one (store: the cache's write, 0.4 s of pickling off this process). What then() made of an
+    inventory the checks refuse is dropped."""
     from netmon.inventory.checks import check_references  # the second half of the job
 
     if any(p.severity == "error" for p in raw.problems):
-        return None, raw.problems, None
-    child = Forked.start(lambda: _problems_elsewhere(raw, names)) if split else None
-    if child is None:
+        return Checked(None, raw.problems, None, False)
+    if not split:
         problems = raw.problems + check_references(raw, names)
         ok = not any(p.severity == "error" for p in problems)
         inventory = build(raw, source) if ok else None
-        return inventory, problems, _made(inventory, then)
+        return Checked(inventory, problems, _made(inventory, then), False)
+    verdict: list[Any] = []  # in the child: its reply, for what it does once it has sent it
+
+    def checks() -> Any:
+        verdict.append(_problems_elsewhere(raw, names))
+        return verdict[0]
+
+    child = None if then is not None else Forked.start(checks)
+    keep = None
     made = None
     try:  # not yet checked: broken references may break the build, or what then() makes
         inventory, failure = build(raw, source), None
-        made = _made(inventory, then)
+        if then is not None:
+            if store is not None and not raw.problems:
+                keep = functools.partial(_keep, verdict, store, inventory)
+            child = Forked.start(checks, then=keep)
+            made = then(inventory)
     except Exception as exc:
         inventory, failure = None, exc
     except BaseException:  # interrupted: the checks are not wanted
-        child.stop()
+        if child is not None:
+            child.stop()
         raise
-    found = child.result()
+    found = child.result() if child is not None else None
     if found == "elsewhere":
         raise PositionElsewhere
     refs = check_references(raw, names) if found is None else [Problem(*p) for p in found]
     problems = raw.problems + refs
     if any(p.severity == "error" for p in problems):
-        return None, problems, None
+        return Checked(None, problems, None, False)
     if failure is not None:
         raise failure  # a clean inventory the model cannot take: a bug, as without the child
-    return inventory, problems, made
+    return Checked(inventory, problems, made, keep is not None and found == [])
+
+
+def _keep(verdict: list[Any], store: Callable[[Inventory], None], inventory: Inventory) -> None:
+    """In the checking child, once it has replied: the model stored when nothing was found."""
+    if verdict == [[]]:
+        store(inventory)
 
 
 def _problems_elsewhere(raw: Raw, names: tuple[str, ...] | None) -> Any:

@@ -375,3 +375,56 @@ def test_an_interrupted_then_leaves_no_child(folder: Path, monkeypatch: pytest.M
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)  # the checker stopped and reaped, not left checking for nobody
+
+
+def test_files_the_cache_has_are_read_here_and_only_parsing_is_shared(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child costs more than reading a cached entry: with one file edited there is nothing
+    to share (the checker alone forks); with two, the child parses one of them."""
+    check_inventory(folder, cache=InventoryCache(tmp_path / "cache"), split=True)
+    for edited, children in (
+        (["province-02.yaml"], 1),
+        (["province-02.yaml", "province-03.yaml"], 2),
+    ):
+        for name in edited:
+            _append("# edited\n")(folder / name)
+        expected = check_inventory(folder, split=False)
+        pids = forks(monkeypatch)
+        cache = InventoryCache(tmp_path / "cache")
+        assert check_inventory(folder, cache=cache, split=True) == expected
+        # One file to parse: the checker alone; two: a reader too.
+        assert (cache.hits, cache.misses, len(pids)) == (4 - len(edited), len(edited), children)
+
+
+def test_the_checker_stores_a_clean_model_and_a_refused_one_is_stored_here(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """load_then, split: the checking child, which has the model, writes it to the cache once
+    it has replied (this process queues no result); a folder it refuses is stored here, its
+    problems as they were found."""
+    queued: list[Any] = []
+    put_result = InventoryCache.put_result
+
+    def recorded(self: InventoryCache, *args: Any) -> None:
+        queued.append(args)
+        put_result(self, *args)
+
+    monkeypatch.setattr(InventoryCache, "put_result", recorded)
+    expected = check_inventory(folder, split=False)[0]
+    cache = InventoryCache(tmp_path / "cache", background=True)
+    assert load_then(folder, lambda inventory: inventory, cache=cache, split=True) == expected
+    assert queued == []
+    fork.wait_all()
+    again = InventoryCache(tmp_path / "cache")
+    assert load_then(folder, lambda inventory: inventory, cache=again, split=True) == expected
+    assert again.result_hits == 1
+    EDITS["unknown device in a link"](folder / "province-02.yaml")
+    problems = check_inventory(folder, split=False)[1]
+    for _ in range(2):  # found, then taken from the cache
+        refused = InventoryCache(tmp_path / "cache", background=True)
+        with pytest.raises(InventoryError) as caught:
+            load_then(folder, lambda inventory: inventory, cache=refused, split=True)
+        assert rendered(caught.value.problems) == rendered(problems)
+        fork.wait_all()
+    assert len(queued) == 1 and refused.result_hits == 1
