@@ -13,7 +13,7 @@ from ipaddress import AddressValueError, IPv4Address, IPv4Network
 
 from netmon.errors import Problem
 from netmon.inventory.load import Entry, Raw, ipv4, settings_of, where
-from netmon.model import UNKNOWN_PLATFORM
+from netmon.model import UNKNOWN_PLATFORM, Inventory
 from netmon.probes.ssh.platforms import PLATFORMS as SSH_PLATFORMS
 
 # The kernel's rule for interface names: what the lab can create as a veth.
@@ -92,8 +92,6 @@ def check_references(raw: Raw, credential_names: Iterable[str] | None) -> list[P
     _check_devices(raw, sites, agencies, credential_names, p)
     _check_links(raw, devices, p)
     _check_parent_cycles(agencies, p)
-    if not p:
-        _warn_unconnected(raw, p)
     return p
 
 
@@ -328,32 +326,37 @@ def _check_parent_cycles(agencies: dict[str, Entry], p: list[Problem]) -> None:
         done.update(path)
 
 
-def _warn_unconnected(raw: Raw, p: list[Problem]) -> None:
-    """Agencies none of whose devices has a declared path to a core device (a warning)."""
+def unconnected(raw: Raw, cut_off: Collection[str]) -> list[Problem]:
+    """A warning for each agency cut_off names: none of its devices has a declared path to a
+    core device (unreached(model): the model has every reference resolved, so this comes
+    after check_references has found nothing)."""
+    if not cut_off:
+        return []
+    return [
+        e.problem(
+            "id",
+            f"agency '{e.data['id']}' has no declared path to the core",
+            "add its CPE device and a link towards a PoP",
+            severity="warning",
+        )
+        for e in raw.sections["agencies"]
+        if e.data["id"] in cut_off
+    ]
+
+
+def unreached(inventory: Inventory) -> set[str]:
+    """The agencies none of whose devices has a declared path to a core device."""
     neighbours: dict[str, list[str]] = {}
-    for e in raw.sections["links"]:
-        a, b = e.data["a"]["device"], e.data["b"]["device"]
+    for lk in inventory.links:
+        a, b = lk.a.device, lk.b.device
         neighbours.setdefault(a, []).append(b)
         neighbours.setdefault(b, []).append(a)
-    seen = {e.data["id"] for e in raw.sections["devices"] if e.data["role"] == "core"}
+    seen = {d.id for d in inventory.devices if d.role == "core"}
     todo = list(seen)
     while todo:
         for nxt in neighbours.get(todo.pop(), ()):
             if nxt not in seen:
                 seen.add(nxt)
                 todo.append(nxt)
-    has_path = {
-        e.data["agency"]
-        for e in raw.sections["devices"]
-        if "agency" in e.data and e.data["id"] in seen
-    }
-    for e in raw.sections["agencies"]:
-        if e.data["id"] not in has_path:
-            p.append(
-                e.problem(
-                    "id",
-                    f"agency '{e.data['id']}' has no declared path to the core",
-                    "add its CPE device and a link towards a PoP",
-                    severity="warning",
-                )
-            )
+    has_path = {d.agency for d in inventory.devices if d.agency is not None and d.id in seen}
+    return {a.id for a in inventory.agencies if a.id not in has_path}

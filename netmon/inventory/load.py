@@ -225,29 +225,37 @@ def _checked(
     """The references checked and, when no error, the model built and then(model) made: at
     once in two processes for a large inventory, the checks in a child that sends back their
     problems while this process builds the model and makes then(). With then() (a report: its
-    analysis keeps this process busy for a second), the child goes on once it has replied: it
-    builds the model too and stores it (store: the cache's write, 0.4 s of pickling), so that
-    the report's process need not. What then() made of an inventory the checks refuse is
-    dropped."""
-    from netmon.inventory.checks import check_references  # the second half of the job
+    analysis keeps this process busy for a second), the child has time for more: it builds
+    the model too, finds the agencies with no path to the core, and once it has replied stores
+    a clean model (store: the cache's write, 0.4 s of pickling), so that the report's process
+    need not. What then() made of an inventory the checks refuse is dropped."""
+    from netmon.inventory.checks import check_references, unconnected, unreached
 
     if any(p.severity == "error" for p in raw.problems):
         return Checked(None, raw.problems, None, False)
-    verdict: list[Any] = []  # in the child: its reply, for what it does once it has sent it
+    built: list[Any] = []  # in the child: its reply, then its own model
 
     def checks() -> Any:
-        verdict.append(_problems_elsewhere(raw, names))
-        return verdict[0]
+        found = _problems_elsewhere(raw, names)
+        cut_off = None
+        if then is not None and found == []:
+            model = build(raw, source)
+            cut_off = sorted(unreached(model))
+            built.extend((cut_off, model))
+        return found, cut_off
 
     keep = None
     if then is not None and store is not None and not raw.problems:
-        keep = functools.partial(_keep, verdict, store, raw, source)
+        keep = functools.partial(_keep, built, store)
     child = Forked.start(checks, then=keep) if split else None
     if child is None:
-        problems = raw.problems + check_references(raw, names)
-        ok = not any(p.severity == "error" for p in problems)
-        inventory = build(raw, source) if ok else None
-        return Checked(inventory, problems, _made(inventory, then), False)
+        refs = check_references(raw, names)
+        problems = raw.problems + refs
+        if any(p.severity == "error" for p in problems):
+            return Checked(None, problems, None, False)
+        model = build(raw, source)
+        problems += [] if refs else unconnected(raw, unreached(model))
+        return Checked(model, problems, _made(model, then), False)
     made = None
     try:  # not yet checked: broken references may break the build, or what then() makes
         inventory, failure = build(raw, source), None
@@ -257,7 +265,7 @@ def _checked(
     except BaseException:  # interrupted: the checks are not wanted
         child.stop()
         raise
-    found = child.result()
+    found, cut_off = child.result() or (None, None)
     if found == "elsewhere":
         raise PositionElsewhere
     refs = check_references(raw, names) if found is None else [Problem(*p) for p in found]
@@ -266,16 +274,19 @@ def _checked(
         return Checked(None, problems, None, False)
     if failure is not None:
         raise failure  # a clean inventory the model cannot take: a bug, as without the child
-    return Checked(inventory, problems, made, keep is not None and found == [])
+    assert inventory is not None
+    if not refs:
+        problems += unconnected(raw, unreached(inventory) if cut_off is None else cut_off)
+    return Checked(inventory, problems, made, keep is not None and found == [] and not problems)
 
 
-def _keep(verdict: list[Any], store: Callable[[Inventory], None], raw: Raw, source: str) -> None:
-    """In the checking child, once it has replied: a clean model built and stored. Built here
-    (0.4 s), not inherited from a fork after this process built it: this process then makes
-    its report without copying the model's memory pages as it touches them (20,000 faults,
-    0.1 s at national size)."""
-    if verdict == [[]]:
-        store(build(raw, source))
+def _keep(built: list[Any], store: Callable[[Inventory], None]) -> None:
+    """In the checking child, once it has replied: its own model stored when it is clean (no
+    agency cut off). Its own, built after the fork: the report's process then touches only
+    memory pages of its own, not ones it would have to copy while this child lives (20,000
+    faults, 0.1 s at national size)."""
+    if built and not built[0]:
+        store(built[1])
 
 
 def _problems_elsewhere(raw: Raw, names: tuple[str, ...] | None) -> Any:

@@ -91,6 +91,16 @@ def _replace(old: str, new: str) -> Callable[[Path], None]:
     return edit
 
 
+def _drop(start: str) -> Callable[[Path], None]:
+    def edit(path: Path) -> None:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not line.startswith(start)]
+        assert len(kept) == len(lines) - 1
+        path.write_text("".join(kept), encoding="utf-8")
+
+    return edit
+
+
 # Each an edit to one province file: problems from the file's own check, from joining the
 # files, from the reference checks (link ends, devices, interfaces), and warnings.
 EDITS: dict[str, Callable[[Path], None]] = {
@@ -100,6 +110,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "second inventory section": _append("inventory:\n  name: again\n"),
     "unknown key": _replace("- {id: ", "- {idd: x, id: "),
     "duplicate agency": _replace("- {id: p02-a0002,", "- {id: p02-a0001,"),
+    "agency cut off (a warning)": _drop("  - {id: p02-pop1--cpe-p02-001,"),
 }
 
 
@@ -428,3 +439,28 @@ def test_the_checker_stores_a_clean_model_and_a_refused_one_is_stored_here(
         assert rendered(caught.value.problems) == rendered(problems)
         fork.wait_all()
     assert len(queued) == 1 and refused.result_hits == 1
+
+
+def test_a_model_with_warnings_is_stored_with_them(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """load_then, split: the checking child stores only a clean model; one with an agency cut
+    off is stored here, with its warning, as check_inventory finds it."""
+    EDITS["agency cut off (a warning)"](folder / "province-02.yaml")
+    expected = check_inventory(folder, split=False)
+    assert [p.severity for p in expected[1]] == ["warning"]
+    write_result = InventoryCache.write_result
+    marker = tmp_path / "the child stored a model"
+
+    def marked(self: InventoryCache, *args: Any) -> None:
+        marker.touch()  # the child is another process: it leaves a file
+        write_result(self, *args)
+
+    monkeypatch.setattr(InventoryCache, "write_result", marked)
+    cache = InventoryCache(tmp_path / "cache", background=True)
+    assert load_then(folder, lambda inventory: inventory, cache=cache, split=True) == expected[0]
+    fork.wait_all()
+    again = InventoryCache(tmp_path / "cache")
+    assert check_inventory(folder, cache=again) == expected
+    assert again.result_hits == 1
+    assert not marker.exists()
