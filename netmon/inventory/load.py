@@ -256,16 +256,18 @@ def _checked(
         model = build(raw, source)
         problems += [] if refs else unconnected(raw, unreached(model))
         return Checked(model, problems, _made(model, then), False)
-    made = None
+    made, cut_off_here = None, None
     try:  # not yet checked: broken references may break the build, or what then() makes
         inventory, failure = build(raw, source), None
         made = _made(inventory, then)
+        if then is None:  # meanwhile, while the child (the slower) checks
+            cut_off_here = sorted(unreached(inventory))
     except Exception as exc:
         inventory, failure = None, exc
     except BaseException:  # interrupted: the checks are not wanted
         child.stop()
         raise
-    found, cut_off = child.result() or (None, None)
+    found, cut_off = child.result() or (None, cut_off_here)
     if found == "elsewhere":
         raise PositionElsewhere
     refs = check_references(raw, names) if found is None else [Problem(*p) for p in found]
@@ -276,6 +278,7 @@ def _checked(
         raise failure  # a clean inventory the model cannot take: a bug, as without the child
     assert inventory is not None
     if not refs:
+        cut_off = cut_off_here if cut_off is None else cut_off
         problems += unconnected(raw, unreached(inventory) if cut_off is None else cut_off)
     return Checked(inventory, problems, made, keep is not None and found == [] and not problems)
 
