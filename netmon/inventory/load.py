@@ -233,20 +233,20 @@ def _checked(
 
     if any(p.severity == "error" for p in raw.problems):
         return Checked(None, raw.problems, None, False)
-    built: list[Any] = []  # in the child: its reply, then its own model
+    mine: list[tuple[list[str], Inventory]] = []  # in the child: its model, agencies cut off
 
     def checks() -> Any:
         found = _problems_elsewhere(raw, names)
-        cut_off = None
-        if then is not None and found == []:
-            model = build(raw, source)
-            cut_off = sorted(unreached(model))
-            built.extend((cut_off, model))
+        if then is None or found != []:
+            return found, None
+        model = build(raw, source)
+        cut_off = sorted(unreached(model))
+        mine.append((cut_off, model))
         return found, cut_off
 
     keep = None
     if then is not None and store is not None and not raw.problems:
-        keep = functools.partial(_keep, built, store)
+        keep = functools.partial(_keep, mine, store)
     child = Forked.start(checks, then=keep) if split else None
     if child is None:
         refs = check_references(raw, names)
@@ -267,7 +267,7 @@ def _checked(
     except BaseException:  # interrupted: the checks are not wanted
         child.stop()
         raise
-    found, cut_off = child.result() or (None, cut_off_here)
+    found, cut_off = child.result() or (None, None)
     if found == "elsewhere":
         raise PositionElsewhere
     refs = check_references(raw, names) if found is None else [Problem(*p) for p in found]
@@ -278,18 +278,19 @@ def _checked(
         raise failure  # a clean inventory the model cannot take: a bug, as without the child
     assert inventory is not None
     if not refs:
-        cut_off = cut_off_here if cut_off is None else cut_off
-        problems += unconnected(raw, unreached(inventory) if cut_off is None else cut_off)
+        if cut_off is None:  # the child did not look (no then()), or failed
+            cut_off = sorted(unreached(inventory)) if cut_off_here is None else cut_off_here
+        problems += unconnected(raw, cut_off)
     return Checked(inventory, problems, made, keep is not None and found == [] and not problems)
 
 
-def _keep(built: list[Any], store: Callable[[Inventory], None]) -> None:
+def _keep(mine: list[tuple[list[str], Inventory]], store: Callable[[Inventory], None]) -> None:
     """In the checking child, once it has replied: its own model stored when it is clean (no
     agency cut off). Its own, built after the fork: the report's process then touches only
     memory pages of its own, not ones it would have to copy while this child lives (20,000
     faults, 0.1 s at national size)."""
-    if built and not built[0]:
-        store(built[1])
+    if mine and not mine[0][0]:
+        store(mine[0][1])
 
 
 def _problems_elsewhere(raw: Raw, names: tuple[str, ...] | None) -> Any:

@@ -15,9 +15,8 @@ for problems, and an inventory with problems is not the one to be fast on. The r
 checks send back their problems (usually none).
 
 Only for an inventory of at least SPLIT_BYTES to parse (files the cache has are read here),
-and when fork.py says a fork is safe here. Any
-failure of a child (it dies, is killed, sends nothing in time) makes this process do that part
-itself: same results, one core's time.
+and when fork.py says a fork is safe here. Any failure of a child (it dies, is killed, sends
+nothing in time) makes this process do that part itself: same results, one core's time.
 """
 
 from __future__ import annotations
