@@ -132,7 +132,7 @@ def design_graph(
         attrs: dict[str, object] = {"kind": "device", "id": d.id, "role": d.role}
         if d.agency:
             attrs["agency"] = d.agency
-        nodes.append((f"device:{d.id}", attrs))
+        nodes.append((device_node(d.id), attrs))
         transit[d.id] = d.role != "cpe"
     arcs = [(ROOT, device_node(d)) for d in upstream(inventory)]
     for agency, node in agencies.items():
@@ -151,7 +151,7 @@ def add_edges(g: Any, edges: Iterable[Edge], transit: Mapping[str, bool]) -> Non
     arcs: list[tuple[Node, Node]] = []
     for e in edges:
         a, b = e.a, e.b
-        n, u, v = f"link:{e.id}" if e.declared else f"seen:{e.id}", f"device:{a}", f"device:{b}"
+        n, u, v = link_node(e), device_node(a), device_node(b)
         nodes.append((n, {"kind": "link", "id": e.id, "a": a, "b": b, "declared": e.declared}))
         # Traffic may cross from x to y unless x is a CPE heading back up into MetroNet.
         a_transit, b_transit = transit[a], transit[b]

@@ -13,6 +13,7 @@ from netmon.topology.graph import (
     Node,
     device_node,
     element_of,
+    link_id,
     reach,
     successors,
     upstream,
@@ -134,8 +135,8 @@ def redundancy(
     by_link: dict[str, list[str]] = {}
     joined: set[str] = set()
     for n, cut_off in blast.items():
-        if n.startswith(("link:", "seen:")):
-            name = n[5:]
+        name = link_id(n)
+        if name is not None:
             if name in by_link:
                 joined.add(name)
                 by_link[name] = by_link[name] + cut_off
