@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import re
 
-from ntc_templates.parse import ParsingException
-from textfsm import clitable
-from textfsm.parser import TextFSMError
-
 from netmon.model.observation import ChassisIdSubtype, PortIdSubtype
 from netmon.probes.ssh.client import Output
 from netmon.probes.ssh.parse import (
@@ -19,7 +15,7 @@ from netmon.probes.ssh.parse import (
     normal_mac,
 )
 from netmon.probes.ssh.text import excerpt
-from netmon.probes.ssh.textfsm_fsm import parse
+from netmon.probes.ssh.textfsm_fsm import parse, parse_errors
 
 
 def rows(platform: str, command: str, text: str) -> list[dict[str, str]]:
@@ -27,7 +23,7 @@ def rows(platform: str, command: str, text: str) -> list[dict[str, str]]:
     row is refused there with a ParseError naming it)."""
     try:
         found: list[dict[str, str]] = parse(platform, command, text)
-    except (TextFSMError, clitable.CliTableError, ParsingException) as exc:
+    except parse_errors() as exc:
         line = str(exc).rsplit("Input Line:", 1)[-1].strip()
         raise ParseError(f"not what {command!r} prints (at {excerpt(line, 60)!r})") from None
     return found

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import textfsm
-from ntc_templates.parse import ParsingException, parse_output
 from textfsm import clitable
 
 from netmon.probes.ssh.parse import ParseError
@@ -142,6 +141,8 @@ def parse(platform: str, command: str, text: str) -> list[dict[str, Any]]:
     check_lines(command, text)
     template = _template(platform, command)
     if template is None:
+        from ntc_templates.parse import parse_output  # (see parse_errors)
+
         rows: list[dict[str, Any]] = parse_output(platform=platform, command=command, data=text)
         return rows
     with _lock:
@@ -153,4 +154,14 @@ def parse(platform: str, command: str, text: str) -> list[dict[str, Any]]:
         return [dict(zip(header, row, strict=True)) for row in fsm.ParseText(text)]
 
 
-__all__ = ["MAX_LINE", "ParseError", "ParsingException", "check_lines", "parse"]
+def parse_errors() -> tuple[type[Exception], ...]:
+    """What parse() raises for text its template does not fit: textfsm's errors and
+    ntc-templates' ParsingException. ntc_templates is imported once something is parsed, not
+    when this module is: it is 0.02 s of every netmon command's start (importlib.metadata),
+    and only the ssh probe parses."""
+    from ntc_templates.parse import ParsingException
+
+    return textfsm.TextFSMError, clitable.CliTableError, ParsingException
+
+
+__all__ = ["MAX_LINE", "ParseError", "check_lines", "parse", "parse_errors"]
