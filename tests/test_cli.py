@@ -264,3 +264,47 @@ def test_one_shot_commands_end_at_once_with_atexit_handlers_run_and_output_whole
         assert json.loads(done.stdout)["total"]["total"] == 467
     else:
         assert "467 agencies" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "left"),
+    [
+        (["validate"], ["Raw", "Inventory"]),
+        (["report", "spof", "-o", "json"], ["Topology", "Raw", "Snapshot"]),
+    ],
+)
+def test_one_shot_commands_leave_their_large_structures_to_the_process_end(
+    command: list[str], left: list[str], tmp_path: Path
+) -> None:
+    """What a one-shot command would otherwise free object by object before ending (0.1 s at
+    national size) is left to the process's end: the read data, the model or the analysis
+    (which holds it), the snapshot. Called in-process (not through main(), so the process
+    goes on), nothing is kept."""
+    script = (
+        "import sys, netmon.cli as cli\n"
+        "cli._exit_now = lambda code: (print([type(o).__name__ for o in cli._left],"
+        " file=sys.stderr), sys.stdout.flush(), cli.os._exit(code or 0))\n"
+        "sys.argv[0] = 'netmon'\n"
+        "cli.main()\n"
+    )
+    inventory = ["--inventory", str(REPO / "inventory")]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *command, *inventory],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NETMON_NO_CACHE": "1"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1] == repr(left)
+    if command[0] == "report":
+        assert len(json.loads(done.stdout)["declared"]["single_points_of_failure"]) > 0
+
+    from typer.testing import CliRunner
+
+    from netmon.cli import build_app, left_to_exit
+
+    ran = CliRunner().invoke(build_app(command[:1]), command + inventory)
+    assert ran.exit_code == 0, ran.output
+    assert left_to_exit() is None

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from netmon.cli import leave_to_exit, left_to_exit
 from netmon.cli.availability_cmd import availability_cmd
 from netmon.cli.options import InventoryOpt, NoCacheOpt
 from netmon.errors import NetmonError
@@ -23,8 +24,8 @@ from netmon.export.report import View, render
 from netmon.export.report.dot import pages
 from netmon.inventory import load_then
 from netmon.inventory.cache import InventoryCache
-from netmon.model import Snapshot, snapshot_from_json
-from netmon.topology import build_snapshot
+from netmon.model import Inventory, Snapshot, snapshot_from_json
+from netmon.topology import Topology
 from netmon.yamlspec import no_cyclic_gc
 
 app = typer.Typer(
@@ -81,13 +82,21 @@ def load_snapshot(snapshot: Path | None, inventory: Path, no_cache: bool = False
     if snapshot is None:
         # The design's analysis begins while a large inventory's last checks end (load_then).
         cache = InventoryCache.default(no_cache, background=True)
-        return load_then(inventory, build_snapshot, cache=cache)
+        return load_then(inventory, _design, cache=cache, keep=left_to_exit())
     try:
         return snapshot_from_json(snapshot.read_text(encoding="utf-8"))
     except OSError as exc:
         raise NetmonError(f"cannot read snapshot {snapshot}: {exc.strerror}") from None
     except ValueError as exc:
         raise NetmonError(f"{snapshot}: not a netmon snapshot: {exc}") from None
+
+
+def _design(inventory: Inventory) -> Snapshot:
+    """The declared design's snapshot. Its analysis (graphs, dominators) is left to the end of
+    a process that ends at once, unfreed (0.04 s at national size)."""
+    topology = Topology(inventory)
+    leave_to_exit(topology)
+    return topology.snapshot()
 
 
 DESIGN_NOTE = (
@@ -114,6 +123,7 @@ def emit(
         text = render(snap, view, output.value)
     say_if_design(snap)
     sys.stdout.write(text)
+    leave_to_exit(snap)  # a million objects (0.04 s to free at national size)
     return snap
 
 
