@@ -234,6 +234,22 @@ def test_validate_says_the_same_from_its_cache(tmp_path: Path) -> None:
     assert bypass.returncode == 1 and "unknown key 'parnet'" in bypass.stdout
 
 
+def test_validate_stores_no_model_and_a_report_does(tmp_path: Path) -> None:
+    """validate stores the checked files, not the model (pickling it would hold validate up
+    at national size); a report stores it, and validate says the same with it there."""
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    place = tmp_path / "xdg" / "netmon" / "inventory"
+    inventory = ["-i", str(REPO / "inventory")]
+    first = run("validate", *inventory, env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert list(place.glob("folder-*")) == [] and len(list(place.iterdir())) > 0
+    report = run("report", "coverage", "-o", "json", *inventory, env=env)
+    assert report.returncode == 0, report.stderr
+    assert len(list(place.glob("folder-*"))) == 1
+    again = run("validate", *inventory, env=env)
+    assert (again.returncode, again.stdout, again.stderr) == (0, first.stdout, first.stderr)
+
+
 @pytest.mark.parametrize("command", [["validate"], ["report", "coverage", "-o", "json"]])
 def test_one_shot_commands_end_at_once_with_atexit_handlers_run_and_output_whole(
     command: list[str], tmp_path: Path

@@ -72,7 +72,11 @@ def validate(
             )
         )
     inv, inv_problems = check_inventory(
-        inventory, names, InventoryCache.default(no_cache, background=True), keep=left_to_exit()
+        inventory,
+        names,
+        # files' entries only: pickling the model would hold validate up (cache.py)
+        InventoryCache.default(no_cache, background=True, models=False),
+        keep=left_to_exit(),
     )
     leave_to_exit(inv)  # freeing a national model costs 0.02 s; the process ends at once
     problems += inv_problems

@@ -56,6 +56,26 @@ def test_same_problems_cold_and_warm(path: Path, tmp_path: Path) -> None:
     assert cold[0] == filling[0] == warm[0] == from_files[0]
 
 
+def test_a_cache_without_models_stores_files_only_and_reads_a_stored_model(
+    tmp_path: Path,
+) -> None:
+    """models=False (`netmon validate`): the files' entries are stored, no folder's result;
+    one stored by another run (a report) is read; the results are the same."""
+    folder = _folder_of_two(tmp_path)
+    place = tmp_path / "cache" / "inventory"
+    cold = check_inventory(folder)
+    for _ in range(2):
+        files_only = InventoryCache(place, models=False)
+        assert check_inventory(folder, cache=files_only) == cold
+        assert files_only.result_hits == 0
+    assert list(place.glob("folder-*")) == [] and len(_files(place)) == 2
+    assert files_only.hits == 2  # the second run took both files from the cache
+    assert check_inventory(folder, cache=InventoryCache(place)) == cold  # stores the model
+    reader = InventoryCache(place, models=False)
+    assert check_inventory(folder, cache=reader) == cold
+    assert reader.result_hits == 1
+
+
 def test_credential_sets_are_part_of_the_folder_key(tmp_path: Path) -> None:
     place = tmp_path / "cache" / "inventory"
     bad = DATA / "invalid" / "unknown-credential.yaml"
