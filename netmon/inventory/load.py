@@ -323,9 +323,8 @@ def load_inventory(
     folder: Path,
     credential_names: Iterable[str] | None = None,
     cache: InventoryCache | None = None,
-    keep: list[object] | None = None,
 ) -> Inventory:
-    inventory, problems = check_inventory(folder, credential_names, cache, keep=keep)
+    inventory, problems = check_inventory(folder, credential_names, cache)
     if inventory is None:
         raise InventoryError(problems)
     return inventory
