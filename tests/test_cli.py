@@ -250,6 +250,20 @@ def test_validate_stores_no_model_and_a_report_does(tmp_path: Path) -> None:
     assert (again.returncode, again.stdout, again.stderr) == (0, first.stdout, first.stderr)
 
 
+def _main_after(prelude: str, command: list[str]) -> subprocess.CompletedProcess[str]:
+    """netmon's main() running `command` on the lab inventory, uncached, in a new interpreter,
+    after the prelude's code."""
+    script = prelude + "import sys\nfrom netmon.cli import main\nsys.argv[0] = 'netmon'\nmain()\n"
+    return subprocess.run(
+        [sys.executable, "-c", script, *command, "--inventory", str(REPO / "inventory")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NETMON_NO_CACHE": "1"},
+        check=False,
+    )
+
+
 @pytest.mark.parametrize("command", [["validate"], ["report", "coverage", "-o", "json"]])
 def test_one_shot_commands_end_at_once_with_atexit_handlers_run_and_output_whole(
     command: list[str], tmp_path: Path
@@ -258,21 +272,9 @@ def test_one_shot_commands_end_at_once_with_atexit_handlers_run_and_output_whole
     interpreter teardown): handlers registered with atexit still run, the exit status is the
     command's, and what was printed is all there."""
     ran = tmp_path / "ran"
-    script = (
-        "import atexit, sys\n"
-        f"atexit.register(lambda: open({str(ran)!r}, 'w').write('ran'))\n"
-        "from netmon.cli import main\n"
-        "sys.argv[0] = 'netmon'\n"
-        "main()\n"
-    )
-    inventory = ["--inventory", str(REPO / "inventory")]
-    done = subprocess.run(
-        [sys.executable, "-c", script, *command, *inventory],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "NETMON_NO_CACHE": "1"},
-        check=False,
+    done = _main_after(
+        f"import atexit\natexit.register(lambda: open({str(ran)!r}, 'w').write('ran'))\n",
+        command,
     )
     assert done.returncode == 0, done.stderr
     assert ran.read_text() == "ran"
@@ -296,21 +298,11 @@ def test_one_shot_commands_leave_their_large_structures_to_the_process_end(
     national size) is left to the process's end: the read data, the model or the analysis
     (which holds it), the snapshot. Called in-process (not through main(), so the process
     goes on), nothing is kept."""
-    script = (
+    done = _main_after(
         "import sys, netmon.cli as cli\n"
         "cli._exit_now = lambda code: (print([type(o).__name__ for o in cli._left],"
-        " file=sys.stderr), sys.stdout.flush(), cli.os._exit(code or 0))\n"
-        "sys.argv[0] = 'netmon'\n"
-        "cli.main()\n"
-    )
-    inventory = ["--inventory", str(REPO / "inventory")]
-    done = subprocess.run(
-        [sys.executable, "-c", script, *command, *inventory],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "NETMON_NO_CACHE": "1"},
-        check=False,
+        " file=sys.stderr), sys.stdout.flush(), cli.os._exit(code or 0))\n",
+        command,
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines()[-1] == repr(left)
@@ -321,6 +313,7 @@ def test_one_shot_commands_leave_their_large_structures_to_the_process_end(
 
     from netmon.cli import build_app, left_to_exit
 
+    inventory = ["--inventory", str(REPO / "inventory")]
     ran = CliRunner().invoke(build_app(command[:1]), command + inventory)
     assert ran.exit_code == 0, ran.output
     assert left_to_exit() is None
