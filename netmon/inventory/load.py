@@ -171,7 +171,7 @@ def _check_inventory(
     cache: InventoryCache | None,
     split: bool | None,
     then: Then | None,
-    keep: list[object] | None = None,
+    keep: list[object] | None,
 ) -> tuple[Inventory | None, list[Problem], object]:
     names = None if credential_names is None else tuple(credential_names)
     files = _read_bytes(folder)
@@ -252,10 +252,10 @@ def _checked(
         mine.append((cut_off, model))
         return found, cut_off
 
-    keep = None
+    store_own = None
     if then is not None and store is not None and not raw.problems:
-        keep = functools.partial(_keep, mine, store)
-    child = Forked.start(checks, then=keep) if split else None
+        store_own = functools.partial(_store_own_model, mine, store)
+    child = Forked.start(checks, then=store_own) if split else None
     if child is None:
         refs = check_references(raw, names)
         problems = raw.problems + refs
@@ -289,10 +289,13 @@ def _checked(
         if cut_off is None:  # the child did not look (no then()), or failed
             cut_off = sorted(unreached(inventory)) if cut_off_here is None else cut_off_here
         problems += unconnected(raw, cut_off)
-    return Checked(inventory, problems, made, keep is not None and found == [] and not problems)
+    stored = store_own is not None and found == [] and not problems
+    return Checked(inventory, problems, made, stored)
 
 
-def _keep(mine: list[tuple[list[str], Inventory]], store: Callable[[Inventory], None]) -> None:
+def _store_own_model(
+    mine: list[tuple[list[str], Inventory]], store: Callable[[Inventory], None]
+) -> None:
     """In the checking child, once it has replied: its own model stored when it is clean (no
     agency cut off). Its own, built after the fork: the report's process then touches only
     memory pages of its own, not ones it would have to copy while this child lives (20,000
