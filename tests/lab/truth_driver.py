@@ -42,6 +42,11 @@ async def main(state_dir: Path, inventory: Path, config: Path) -> None:
             result = await poller.cycle()
             snap = topology.snapshot(result.results)
             c = snap.coverage.total
+            silent = {d.id for d in snap.devices if d.status in ("down", "unreachable")}
+            probes: dict[str, list[list[str | None]]] = {}
+            for r in result.fresh:
+                if not r.success and r.device in silent:
+                    probes.setdefault(r.device, []).append([r.probe, r.reason, r.detail])
             out = {
                 "cycle_s": round(time.monotonic() - started, 2),
                 "cut_off": {
@@ -56,6 +61,9 @@ async def main(state_dir: Path, inventory: Path, config: Path) -> None:
                     if d.status == "unreachable"
                 },
                 "coverage": [c.reachable, c.total],
+                # Why netmon calls a device silent: what its own probes returned this cycle
+                # (`fresh`: before carry), for a failure message to say more than "down".
+                "probes": probes,
                 "links": {lk.id: lk.status for lk in snap.links if lk.status != "up"},
             }
             print(json.dumps(out), flush=True)
