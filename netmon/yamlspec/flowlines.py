@@ -7,10 +7,11 @@ lines is written the canonical way (', ' and ': ' between parts, no space inside
 double quote or backslash), every plain scalar becomes a JSON string by a handful of
 str.replace over the whole run, and json.loads (C) builds the values. Each column (one key's
 values over all items) is then checked against its spec at once: types by set(map(type, ...)),
-lengths by max(map(len, ...)), enums by set inclusion, patterns by all(map(fullmatch, ...)),
-YAML 1.1's implicit types (a value starting with a digit, a sign, y/n/t/f/o...) by their
-patterns over all such values at once; what any of that leaves in doubt (an indicator where a
-scalar starts, a number for a text) goes one by one through the same scalar() as fast.py.
+lengths by max(map(len, ...)), enums by set inclusion, patterns by one regex over the values
+a line (_all_match), decimals likewise (_decimals), YAML 1.1's implicit types (a value
+starting with a digit, a sign, y/n/t/f/o...) by their patterns over all such values at once;
+what any of that leaves in doubt (an indicator where a scalar starts, a number for a text,
+a hexadecimal number) goes one by one through the same scalar() as fast.py.
 
 Positions are what is left. The checker gives every value its line and column, and only a
 problem found later (a dangling reference, say) asks for one: a LineMapping or LineSequence
@@ -29,13 +30,14 @@ import functools
 import json
 import re
 from collections.abc import Callable
-from operator import itemgetter
+from itertools import repeat
+from operator import contains, itemgetter
 from typing import Any, Generic, TypeVar
 
 import yaml
 
 from netmon.yamlspec.scalars import DOUBT, INDICATORS, MAYBE_SPECIAL, Doubt, must, scalar
-from netmon.yamlspec.spec import ListOf, Mapping, Obj, Sequence, Spec, _fields, _plain_of
+from netmon.yamlspec.spec import Int, ListOf, Mapping, Obj, Sequence, Spec, _fields, _plain_of
 
 # Where a value is. An item keeps its text (a wrapped item's lines joined by one space, as
 # YAML folds them) with the spans of that text (offset, line, 0-based column of that offset:
@@ -50,19 +52,12 @@ Src = tuple["Root | LineMapping | LineSequence", str | int | None]
 # '#' left is text, and a tab never gets here.
 _FORBIDDEN = ('"', "\\")
 # Plain scalars to JSON strings: a quote after every opener and separator, before every
-# closer; then the quotes that landed next to a nested opener or closer taken back.
-_TO_JSON = (
-    ("{", '{"'),
-    ("[", '["'),
-    ("}", '"}'),
-    ("]", '"]'),
-    (", ", '", "'),
-    (": ", '": "'),
-    ('"{', "{"),
-    ('"[', "["),
-    ('}"', "}"),
-    (']"', "]"),
-)
+# closer; then the quotes that landed next to a nested opener or closer taken back. Only the
+# passes a run needs (each copies the whole run): a run with no list skips the brackets', and
+# one with no mapping inside its items the take-backs too (a quarter of the national text).
+_TO_JSON = (("{", '{"'), ("}", '"}'), (", ", '", "'), (": ", '": "'))
+_TO_JSON_NESTED = (('"{', "{"), ('}"', "}"))
+_TO_JSON_LISTS = (("[", '["'), ("]", '"]'), ('"[', "["), (']"', "]"), ('"{', "{"), ('}"', "}"))
 _END = re.compile(r"[,}\]]")
 T = TypeVar("T")
 _FIRST = itemgetter(0)
@@ -119,7 +114,12 @@ def read_run(roots: list[Root], spec: Obj) -> list[LineMapping] | None:
     ):
         return None
     keys = joined.count(": ")
-    for old, new in _TO_JSON:
+    steps: tuple[tuple[str, str], ...] = _TO_JSON
+    if "[" in joined:
+        steps += _TO_JSON_LISTS
+    elif joined.count("{") != len(roots):  # a mapping inside an item
+        steps += _TO_JSON_NESTED
+    for old, new in steps:
         joined = joined.replace(old, new)
     try:
         found = json.loads("[" + joined.replace("\n", ",") + "]")
@@ -148,13 +148,13 @@ def _items(items: list[LineMapping], spec: Obj) -> int:
     required, one_of = must(spec)
     if required and not all(map(required.issubset, items)):
         raise DOUBT
-    if one_of and any(sum(k in item for k in one_of) != 1 for item in items):
-        raise DOUBT
+    if one_of and not all(map((1).__eq__, map(sum, zip(*_holding(items, one_of), strict=True)))):
+        raise DOUBT  # not exactly one of one_of (counted in C loops, as below)
     keys = sum(map(len, items))
     for key in present:
         field, _ = fields[key]
         holders = items if key in required else [item for item in items if key in item]
-        values = [item[key] for item in holders]
+        values = list(map(itemgetter(key), holders))
         srcs: list[Src] | None = None
         if type(field.spec) in (Obj, ListOf):
             srcs = [(item, key) for item in holders]
@@ -164,6 +164,11 @@ def _items(items: list[LineMapping], spec: Obj) -> int:
             for item, value in zip(holders, new, strict=True):
                 item[key] = value
     return keys
+
+
+def _holding(items: list[LineMapping], keys: tuple[str, ...]) -> list[list[bool]]:
+    """For each key, whether each item holds it."""
+    return [list(map(contains, items, repeat(key))) for key in keys]
 
 
 def _column(values: list[Any], spec: Spec, srcs: list[Src] | None) -> tuple[list[Any], int]:
@@ -228,13 +233,70 @@ def _scalars(values: list[str], spec: Spec) -> list[Any]:
         and _all_text(values, firsts)
         and max(map(len, values)) <= plain[0]
         and (plain[1] is None or plain[1].issuperset(values))
-        and (plain[2] is None or all(map(plain[2], values)))
+        and (plain[2] is None or _all_match(values, plain[2]))
     ):
         return values  # text, as it is
-    # Other specs (numbers, secrets, booleans), and values a test above leaves in doubt: one
-    # by one, as fast.py reads them (a doubt there is a doubt here). Numbers are few (a link's
-    # capacity): one by one costs 8 ms more at national size than a column rule of their own.
+    if type(spec) is Int:
+        numbers = _decimals(values, spec)
+        if numbers is not None:
+            return numbers
+    # Other specs (secrets, booleans, floats), and values a test above leaves in doubt: one
+    # by one, as fast.py reads them (a doubt there is a doubt here).
     return [scalar(value, 0, 0, spec, plain, flow=True) for value in values]
+
+
+def _all_match(values: list[str], match: Callable[[str], Any]) -> bool:
+    """Whether the pattern behind `match` (a compiled pattern's fullmatch) takes every value:
+    one regex run over the values a line (a call per value was a fifth of checking a run),
+    when the pattern can say so (_lines_pattern); else value by value."""
+    pattern = _lines_pattern(match.__self__.pattern)  # type: ignore[attr-defined]
+    lines = None if pattern is None else _one_a_line(values)
+    if pattern is None or lines is None:
+        return all(map(match, values))
+    return pattern.fullmatch(lines) is not None
+
+
+def _one_a_line(values: list[str]) -> str | None:
+    """The values joined by line feeds, or None if one holds a line feed itself."""
+    lines = "\n".join(values)
+    return lines if lines.count("\n") == len(values) - 1 else None
+
+
+@functools.lru_cache(maxsize=256)
+def _lines_pattern(pattern: str) -> re.Pattern[str] | None:
+    """`pattern` repeated over lines (values joined by line feeds), or None when that would
+    not mean the same as the pattern on each value (_NOT_LINE_SAFE)."""
+    if _NOT_LINE_SAFE.search(pattern):
+        return None
+    try:
+        return re.compile(f"(?:{pattern})(?:\n(?:{pattern}))*")
+    except re.error:
+        return None
+
+
+# What could make a pattern match a line feed or see past a value's edge once the values
+# are joined by line feeds, or mean something else repeated: an escape other than \d, \w or
+# of punctuation (\s, \W, \D and \n match a line feed; \A, \Z and back references), a
+# negated class, an anchor, a group other than (?:...) (lookarounds, named groups, flags),
+# a control character.
+_NOT_LINE_SAFE = re.compile(r"\\[^\Wdw]|\[\^|[$^]|\(\?[^:]|[\x00-\x1f]")
+# A decimal number as scalar() reads one for an Int (no sign, no leading zero, no '_', below
+# 19 digits), one a line.
+_DECIMALS = re.compile(r"(?:0|[1-9][0-9]{0,17})(?:\n(?:0|[1-9][0-9]{0,17}))*")
+
+
+def _decimals(values: list[str], spec: Int) -> list[int] | None:
+    """The numbers of a column of decimals within spec's bounds, as scalar() reads each;
+    None when any is not one (scalar() then reads them one by one)."""
+    lines = _one_a_line(values)
+    if lines is None or _DECIMALS.fullmatch(lines) is None:
+        return None
+    numbers = list(map(int, values))
+    if (spec.minimum is not None and min(numbers) < spec.minimum) or (
+        spec.maximum is not None and max(numbers) > spec.maximum
+    ):
+        return None
+    return numbers
 
 
 def _all_text(values: list[str], firsts: set[str]) -> bool:

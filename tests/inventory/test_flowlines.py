@@ -10,6 +10,7 @@ asked for: in a problem's FILE:LINE:COL.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,12 @@ from inventory.test_fast_reader import INSERTS, agrees, mutate
 from netmon.gen.inventory import national, write
 from netmon.inventory import check_inventory
 from netmon.inventory.cache import InventoryCache
-from netmon.inventory.format import FILE
+from netmon.inventory.format import FILE, ID_PATTERN, IFACE_PATTERN
 from netmon.inventory.load import check_file
 from netmon.yamlspec import fast
-from netmon.yamlspec.fast import read_checked
-from netmon.yamlspec.flowlines import LineMapping
+from netmon.yamlspec.fast import _NOT_HERE, _outside_printable, read_checked
+from netmon.yamlspec.flowlines import LineMapping, _all_match, _decimals, _lines_pattern
+from netmon.yamlspec.spec import Int
 
 
 def province(tmp_path: Path, per_province: int = 40) -> str:
@@ -165,3 +167,148 @@ def test_the_cache_keeps_the_values_and_a_problem_is_placed_as_cold(tmp_path: Pa
     assert [(p.file, p.message) for p in problems if p.severity == "error"] == [
         (str(folder / "province-01.yaml"), "device 'core-2' has no interface 'p01'")
     ]
+
+
+def _links(capacity: str) -> bytes:
+    """A run of three links, the middle one's capacity as given."""
+    item = (
+        "  - {{id: l{0}, a: {{device: x{0}, interface: e0}}, b: {{device: y{0}, interface: e1}}, "
+        "kind: access, capacity_mbps: {1}}}\n"
+    )
+    return (
+        "inventory: {name: t}\nlinks:\n"
+        + item.format(1, 100)
+        + item.format(2, capacity)
+        + item.format(3, 1000)
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "capacity",
+    [
+        "100",
+        "1",
+        "10000000",
+        "10000001",
+        "0",
+        "0100",
+        "0o17",
+        "0x1f",
+        "+5",
+        "-5",
+        "1_000",
+        "1:30",
+        "1e3",
+        "100.0",
+        "9" * 18,
+        "9" * 19,
+        "١٢٣",
+        "10 0",
+    ],
+)
+def test_numbers_in_a_run_are_read_as_the_full_path_reads_them(capacity: str) -> None:
+    """A run's column of numbers is read at once (flowlines._decimals): decimals in range as
+    the checker reads them, anything else (an octal or sexagesimal look, a sign, '_', out of
+    range, another script's digits) left to scalar(), which reads YAML 1.1's other ints (hex,
+    a sign, '_'), or to the full path."""
+    accepted = agrees(_links(capacity))  # when accepted: the full path's values, no problem
+    if capacity in ("100", "1", "10000000"):
+        assert accepted
+
+
+def test_a_column_of_decimals_is_read_at_once_or_not_at_all() -> None:
+    assert _decimals(["100", "0", "7", "9" * 18], Int()) == [100, 0, 7, int("9" * 18)]
+    assert _decimals(["100", "0"], Int(minimum=1)) is None
+    assert _decimals(["100", "11"], Int(maximum=10)) is None
+    for odd in ("010", "+1", "1_0", "1\n2", "", "9" * 19, "١"):
+        assert _decimals(["1", odd], Int()) is None, odd
+
+
+@pytest.mark.parametrize(
+    ("pattern", "joinable"),
+    [
+        (ID_PATTERN, True),
+        (IFACE_PATTERN, True),
+        (r"\d+(?:\.\d+)?", True),
+        (r"[a-z]+|x\-y", True),
+        (r"[^,]+", False),  # a negated class takes a line feed
+        (r"a\sb", False),
+        (r"\D+", False),
+        (r"a\nb", False),
+        ("a\nb", False),
+        (r"^a", False),
+        (r"a$", False),
+        (r"\Aa", False),
+        (r"a\Z", False),
+        (r"(?=ab)a.", False),  # a lookahead sees the next value
+        (r"(?P<n>a)", False),
+        (r"(a)\1", False),
+        (r"(?i)a", False),
+    ],
+)
+def test_a_pattern_is_checked_over_a_column_at_once_only_when_that_means_the_same(
+    pattern: str, joinable: bool
+) -> None:
+    """_all_match joins a column's values by line feeds and runs the pattern repeated once,
+    when the pattern cannot match a line feed or see past a value: the same answer as value
+    by value, either way, on values that trip a careless join."""
+    assert (_lines_pattern(pattern) is not None) == joinable
+    match = re.compile(pattern).fullmatch
+    columns = [
+        ["a", "ab", "core-1"],
+        ["a", "a\nb", "b"],
+        ["ab", "b"],
+        ["a", ""],
+        ["1.5", "22"],
+        ["x-y", "a,b"],
+        ["Gi0/1", "Gi0/1 "],
+    ]
+    for values in columns:
+        assert _all_match(values, match) == all(map(match, values)), (pattern, values)
+
+
+@pytest.mark.parametrize(
+    "char",
+    [
+        "\t",
+        "\x00",
+        "\x1f",
+        "\x7f",
+        "\x85",
+        "\x9f",
+        "\u2028",
+        "\u2029",
+        "\ufeff",
+        "\ufffe",
+        "\uffff",
+        "\r",
+    ],
+)
+def test_a_character_outside_yamls_printable_set_is_found_by_its_bytes(char: str) -> None:
+    """_outside_printable looks at the bytes first; it finds what the regex finds, and the
+    characters near those it must let through (an en dash, a no-break space, Vietnamese, a
+    full-width letter, an emoji) pass."""
+    text = "inventory: {name: Tỉnh 01 – khu\u00a0vực Ａ 🙂}\nlevels: []\n"
+    raw = text.encode()
+    assert not _outside_printable(raw, text) and not _NOT_HERE.search(text)
+    bad = text.replace("khu", f"k{char}hu")
+    assert _outside_printable(bad.encode(), bad) and _NOT_HERE.search(bad)
+    assert read_checked(bad.encode(), FILE) is None
+
+
+@pytest.mark.parametrize("site_agency", ["site: s1, agency: a1", "mgmt2: x", ""])
+def test_a_device_with_both_or_neither_of_site_and_agency_is_left_to_the_full_path(
+    site_agency: str,
+) -> None:
+    """one_of in a run (a device has exactly one of site and agency), counted over the run."""
+    item = "  - {{id: d{0}, role: cpe, {1}, mgmt: 10.0.0.{0}, interfaces: [wan0]}}\n"
+    middle = item.format(2, site_agency).replace(", ,", ",")
+    text = (
+        "inventory: {name: t}\ndevices:\n"
+        + item.format(1, "agency: a1")
+        + middle
+        + item.format(3, "site: s1")
+    )
+    assert agrees(item.format(1, "agency: a1").encode()) is False  # not a file by itself
+    assert not agrees(text.encode())
+    assert agrees(text.replace(middle, item.format(2, "site: s2")).encode())
