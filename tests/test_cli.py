@@ -317,3 +317,26 @@ def test_one_shot_commands_leave_their_large_structures_to_the_process_end(
     ran = CliRunner().invoke(build_app(command[:1]), command + inventory)
     assert ran.exit_code == 0, ran.output
     assert left_to_exit() is None
+
+
+@pytest.mark.parametrize(
+    "command", [["validate"], ["report", "spof", "-o", "json"], ["inventory", "show"]]
+)
+def test_commands_that_only_read_the_inventory_import_no_probing_machinery(
+    command: list[str], tmp_path: Path
+) -> None:
+    """The inventory and config import the probe registry (kinds' names, ports, settings,
+    the SSH platforms' names): that registry brings no event loop, SNMP crypto, SSH parser
+    engine or SSH library with it (0.03 s of every command's start, and more on a slow
+    machine: netmon/probes/__init__.py)."""
+    heavy = ("asyncio", "ssl", "textfsm", "cryptography", "asyncssh", "pysnmp", "netmon.probes.env")
+    seen = tmp_path / "modules"
+    done = _main_after(
+        "import atexit, sys\n"
+        f"atexit.register(lambda: open({str(seen)!r}, 'w').write('\\n'.join(sys.modules)))\n",
+        command,
+    )
+    assert done.returncode == 0, done.stderr
+    modules = seen.read_text().split("\n")
+    assert "netmon.probes" in modules  # the registry itself: the test looks where it should
+    assert [m for m in modules if m.split(".")[0] in heavy or m in heavy] == []

@@ -4,7 +4,6 @@ inventory's order of levels and groups; the work is in netmon.export.availabilit
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
 from enum import StrEnum
@@ -112,6 +111,8 @@ def availability_cmd(
     except PeriodError as exc:
         raise typer.BadParameter(f"{exc} ({EXAMPLE})", param_hint="--from/--to/--month") from None
     selection = Selection(level, group, below, *_order(inventory))
+    import asyncio  # here: `netmon report`'s other views import this module, not asyncio
+
     report = asyncio.run(_measure(url, timeout, period, selection))
     sys.stdout.write(render(report, output.value))
     if report.period.clipped:

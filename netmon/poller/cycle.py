@@ -26,7 +26,8 @@ from netmon.poller.outcome import Plan, Task, hint, outcome, reporter
 from netmon.poller.settle import Flips, is_quick, linked, recheck, running
 from netmon.poller.shard import stable_hash
 from netmon.poller.targets import build_targets
-from netmon.probes import KINDS, PROBES, Probe, ProbeEnv, ProbeTarget, close_env, open_env
+from netmon.probes import KINDS, PROBES, Probe, ProbeEnv, ProbeTarget
+from netmon.probes.env import close_env, open_env
 from netmon.probes.snmp.probe import SnmpSettings
 
 _CANCEL_GRACE_S = 1.0  # how long cancelled probes get to unwind before the cycle returns anyway

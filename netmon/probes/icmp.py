@@ -11,13 +11,13 @@ sockets are used when net.ipv4.ping_group_range allows.
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import os
 import socket
 import struct
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from netmon.model import ProbeResult
 from netmon.model.observation import FailureReason
@@ -32,6 +32,9 @@ from netmon.probes.base import (
     failed,
     setting,
 )
+
+if TYPE_CHECKING:
+    import asyncio
 
 NAME = "icmp"
 _ECHO_REQUEST, _ECHO_REPLY, _UNREACHABLE = 8, 0, 3
@@ -72,6 +75,8 @@ class Pinger:
     """One ICMP socket for every target; create and use inside one event loop."""
 
     def __init__(self) -> None:
+        import asyncio  # here, not at the top: the registry's imports stay light (__init__.py)
+
         self.loop = asyncio.get_running_loop()
         try:
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
@@ -110,6 +115,8 @@ class Pinger:
         return last
 
     async def _once(self, host: str, timeout_s: float) -> Echo:
+        import asyncio
+
         seq = self._next_seq()
         fut: asyncio.Future[Echo] = self.loop.create_future()
         self._pending[seq] = (host, time.monotonic(), fut)

@@ -6,7 +6,6 @@ reason, distinct from a timeout (nothing answered) and from unreachable (a route
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import errno
 
@@ -20,6 +19,8 @@ _UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN}
 
 
 async def _connect_once(host: str, port: int, timeout_s: float) -> tuple[FailureReason, str] | None:
+    import asyncio  # here, not at the top: the registry's imports stay light (__init__.py)
+
     try:
         async with asyncio.timeout(timeout_s):
             _, writer = await asyncio.open_connection(host, port)

@@ -8,7 +8,8 @@ import struct
 from ipaddress import IPv4Address
 
 from netmon.model import CredentialRefs, Device, ProbeResult
-from netmon.probes import PROBES, ProbeEnv, ProbeSettings, ProbeTarget, close_env, open_env
+from netmon.probes import PROBES, ProbeEnv, ProbeSettings, ProbeTarget
+from netmon.probes.env import close_env, open_env
 from netmon.probes.icmp import Pinger, checksum, echo_request
 
 

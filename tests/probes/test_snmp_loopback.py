@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from netmon.model import CredentialRefs, Device, ProbeResult
-from netmon.probes import PROBES, ProbeTarget, close_env, open_env
+from netmon.probes import PROBES, ProbeTarget
+from netmon.probes.env import close_env, open_env
 from netmon.probes.snmp.client import SnmpAuth, SnmpCommunity, SnmpUsm
 from netmon.probes.snmp.probe import SnmpSettings
 from probes.snmpd import AUTH_KEY, COMMUNITY, PRIV_KEY, USER, Snmpd, snmpd_missing

@@ -15,12 +15,15 @@ from netmon.probes.ssh.parse import (
     normal_mac,
 )
 from netmon.probes.ssh.text import excerpt
-from netmon.probes.ssh.textfsm_fsm import parse, parse_errors
 
 
 def rows(platform: str, command: str, text: str) -> list[dict[str, str]]:
     """ntc-templates' rows (textfsm_fsm.py: parse_output's result, faster; a line longer than any
     row is refused there with a ParseError naming it)."""
+    # Here, not at the top: textfsm is what a parse needs, not what naming a platform does
+    # (the inventory imports the platforms on every command: netmon/probes/__init__.py).
+    from netmon.probes.ssh.textfsm_fsm import parse, parse_errors
+
     try:
         found: list[dict[str, str]] = parse(platform, command, text)
     except parse_errors() as exc:

@@ -9,7 +9,6 @@ the probe refuses to run (reason host_key). The whole session is bounded by the 
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -83,6 +82,8 @@ def _refuse(target: ProbeTarget[SshSettings]) -> tuple[FailureReason, str] | Non
 
 
 async def probe(target: ProbeTarget[SshSettings], env: ProbeEnv) -> ProbeResult:
+    import asyncio  # here, not at the top: the registry's imports stay light (__init__.py)
+
     clock = Clock()
     refused = _refuse(target)
     if refused is not None:
