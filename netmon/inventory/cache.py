@@ -33,7 +33,10 @@ that child before it exits and before it next reads the cache, so no later run a
 read misses what it wrote. Pickling the national model is the cost (0.4 s). Without a safe fork
 (another thread running) the writes are made at once. A report (load.load_then) leaves a clean
 folder's result to the child that checked it, which has the model and writes it once it has
-replied, while the report is made: its writer then has only the files' entries left.
+replied, while the report is made. On two cores the child that checks the references (for a
+report or `validate`) also writes the entries of the files this process read (queued_writes),
+first: once it has replied it is idle, it starts before this process could fork a writer of
+its own, and no third process competes with a report for two cores.
 
 `netmon validate` stores no folder's result (models=False), and reads one. It is what runs after
 an edit, and it has nothing to do while a writer pickles: at national size it waited 0.5-0.7 s
@@ -45,6 +48,7 @@ then an unchanged folder is validated from its files' entries (0.48 -> 0.84 s).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import marshal
@@ -53,7 +57,7 @@ import pickle
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import astuple
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
@@ -117,6 +121,7 @@ class InventoryCache:
         self.result_hits = 0  # whole folders taken from the cache
         self._usable: bool | None = None
         self._queued: list[tuple[str, tuple[Any, Any], str | None]] = []
+        self._handed = 0  # the first entries of _queued a child writes (queued_writes)
 
     @classmethod
     def default(
@@ -221,6 +226,18 @@ class InventoryCache:
             self._queued.append((key, payload, prefix))
         else:
             self._write_entry(key, payload, prefix)
+
+    def queued_writes(self) -> Callable[[], None] | None:
+        """For a child forked now to write what is queued (write_queued at once, in it), or
+        None when nothing is: the caller, once the child has replied, calls handed_over()."""
+        self._handed = len(self._queued)
+        return functools.partial(self.write_queued, now=True) if self._queued else None
+
+    def handed_over(self) -> None:
+        """What was queued when queued_writes() was asked is a child's to write: dropped here
+        (what was queued since stays)."""
+        del self._queued[: self._handed]
+        self._handed = 0
 
     def write_queued(self, now: bool = False) -> None:
         """Write what was queued: in a forked child when a fork is safe here (the caller goes

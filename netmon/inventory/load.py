@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import astuple, dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 from itertools import repeat
@@ -191,10 +191,12 @@ def _check_inventory(
     store = None
     if cache is not None and result_key is not None:
         store = functools.partial(cache.write_result, *result_key)
+    # Through the checking child, when there is one (cache.py: queued_writes)
+    hand_over = cache if cache is not None and cache.background else None
     two = worth_splitting(sum(len(content or b"") for _, content, _ in files), split)
     raw = read_folder(folder, cache, files, two)
     try:
-        done = _checked(raw, names, str(folder), two, then, store)
+        done = _checked(raw, names, str(folder), two, then, store, hand_over)
         if raw.elsewhere and done.problems:
             raise PositionElsewhere  # problems are placed from data read here, always
     except PositionElsewhere:
@@ -202,7 +204,7 @@ def _check_inventory(
         # problems: the files read here are kept, the others read again without the cache, and
         # the checks run again, so each problem is placed as a cold run places it.
         raw = read_folder(folder, None, files, False, raw.here())
-        done = _checked(raw, names, str(folder), False, then, None)
+        done = _checked(raw, names, str(folder), False, then, None, None)
     if keep is not None:
         keep.append(raw)
     if cache is not None:
@@ -230,6 +232,7 @@ def _checked(
     split: bool,
     then: Then | None,
     store: Callable[[Inventory], None] | None,
+    hand_over: InventoryCache | None,
 ) -> Checked:
     """The references checked and, when no error, the model built and then(model) made: at
     once in two processes for a large inventory, the checks in a child that sends back their
@@ -237,7 +240,8 @@ def _checked(
     analysis keeps this process busy for a second), the child has time for more: it builds
     the model too, finds the agencies with no path to the core, and once it has replied stores
     a clean model (store: the cache's write, 0.4 s of pickling), so that the report's process
-    need not. What then() made of an inventory the checks refuse is dropped."""
+    need not. What then() made of an inventory the checks refuse is dropped. hand_over: a
+    cache whose queued entries (the files read here) the child writes first (cache.py)."""
     from netmon.inventory.checks import check_references, unconnected, unreached
 
     if any(p.severity == "error" for p in raw.problems):
@@ -256,7 +260,15 @@ def _checked(
     store_own = None
     if then is not None and store is not None and not raw.problems:
         store_own = functools.partial(_store_own_model, mine, store)
-    child = Forked.start(checks, then=store_own) if split else None
+    # Once it has replied, the child writes the entries of the files read here (a cache's
+    # queue), then its own model: this process drops its queue when the child replies.
+    writes = hand_over.queued_writes() if split and hand_over is not None else None
+    after = [f for f in (writes, store_own) if f is not None]
+    child = (
+        Forked.start(checks, then=functools.partial(_each, after) if after else None)
+        if split
+        else None
+    )
     if child is None:
         refs = check_references(raw, names)
         problems = raw.problems + refs
@@ -276,7 +288,10 @@ def _checked(
     except BaseException:  # interrupted: the checks are not wanted
         child.stop()
         raise
-    found, cut_off = child.result() or (None, None)
+    reply = child.result()
+    if reply is not None and writes is not None and hand_over is not None:
+        hand_over.handed_over()
+    found, cut_off = reply or (None, None)
     if found == "elsewhere":
         raise PositionElsewhere
     refs = check_references(raw, names) if found is None else [Problem(*p) for p in found]
@@ -292,6 +307,11 @@ def _checked(
         problems += unconnected(raw, cut_off)
     stored = store_own is not None and found == [] and not problems
     return Checked(inventory, problems, made, stored)
+
+
+def _each(steps: Sequence[Callable[[], object]]) -> None:
+    for step in steps:
+        step()
 
 
 def _store_own_model(

@@ -464,3 +464,22 @@ def test_a_model_with_warnings_is_stored_with_them(
     assert check_inventory(folder, cache=again) == expected
     assert again.result_hits == 1
     assert not marker.exists()
+
+
+def test_the_checker_writes_the_files_read_here_and_no_writer_is_forked(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """validate's cache (background, no model): the entries of the files this process read
+    are written by the checking child once it has replied, so no third process is forked;
+    the next run finds every file's entry."""
+    pids = forks(monkeypatch)
+    monkeypatch.setattr(cache_module, "can_fork", lambda: True)
+    cache = InventoryCache(tmp_path / "cache", background=True, models=False)
+    expected = check_inventory(folder, cache=cache, split=True)
+    assert len(pids) == 2  # the reader (its own files) and the checker (this process's)
+    assert cache._queued == []
+    fork.wait_all()
+    again = InventoryCache(tmp_path / "cache", models=False)
+    assert check_inventory(folder, cache=again, split=False) == expected
+    files = len(list(folder.glob("*.yaml")))
+    assert (again.hits, again.misses) == (files, 0)
