@@ -214,11 +214,21 @@ class _Matcher:
         own_chassis: dict[str, str] | None = None,
     ) -> None:
         self.index = index
-        self.by_mgmt = index.by_mgmt
-        self.by_name = {**index.by_name, **sys_names} if sys_names else index.by_name
+        self.sys_names = sys_names
         self.by_chassis: dict[str, str] = {}
         self.own_chassis = own_chassis or {}
         self.interfaces = interfaces
+
+    # Built on the first neighbour to match: a cycle without LLDP (the declared design, an
+    # icmp-only poll) never pays for 30,000 addresses (0.09 s at national size).
+    @cached_property
+    def by_mgmt(self) -> dict[str, str]:
+        return self.index.by_mgmt
+
+    @cached_property
+    def by_name(self) -> dict[str, str]:
+        names = self.index.by_name
+        return {**names, **self.sys_names} if self.sys_names else names
 
     def direct(self, n: Neighbour) -> str | None:
         """Management address first; then the chassis id a polled device gave as its own
