@@ -15,9 +15,9 @@ at any time.
 
 What a file's entry holds: its problems, and its data as plain dicts and lists, through
 `marshal` (C: 0.05 s to write and 0.04 s to read the national inventory's 10 MB, where pickling
-the reader's own containers took 0.5 and 0.3 s). Plain data has no line and column marks: the
-rare run that has a problem to place reads those files again (load.py, as for the files a
-child read: split.py). A folder's result is the frozen model, pickled.
+the reader's own containers took 0.5 and 0.3 s). Plain data has no line and column marks: a
+problem to place reads its file again (place.py, as for the files a child read: split.py).
+A folder's result is the frozen model, pickled.
 
 Safety. Loading a pickle can run code, and marshal is not made for hostile bytes: the folders
 are created 0700, and an entry is loaded only when the folders and the entry are owned by the

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from ipaddress import AddressValueError, IPv4Network
 
 from netmon.errors import Problem
-from netmon.inventory.load import Entry, Raw, ipv4, settings_of, where
+from netmon.inventory.load import Entry, Raw, ipv4, settings_of
 from netmon.model import UNKNOWN_PLATFORM, Inventory
 from netmon.probes.ssh.platforms import PLATFORMS as SSH_PLATFORMS
 
@@ -237,7 +237,7 @@ def _check_credentials(e: Entry, creds: set[str] | None, p: list[Problem]) -> No
                 if close
                 else f"define credential set '{refs[kind]}' under credentials: in config.yaml"
             )
-            line, col = where(refs).get(kind) or e.at("credentials")
+            line, col = e.where(refs).get(kind) or e.at("credentials")
             p.append(Problem(e.file, line, col, f"unknown credential set '{refs[kind]}'", hint))
 
 
@@ -305,7 +305,7 @@ def _check_links(raw: Raw, devices: dict[str, Entry], p: list[Problem]) -> None:
 def _end_at(e: Entry, side: str, key: str) -> tuple[int, int]:
     """Where a link end's key is (or the end itself): asked only for a problem, since reading
     positions can cost (yamlspec/flowlines.py works them out on demand)."""
-    keys = where(e.data[side])
+    keys = e.where(e.data[side])
     return keys[key] if key in keys else e.at(side)
 
 

@@ -8,11 +8,11 @@ code and data already, and sends back only what it found.
 
 What crosses, and why it is cheap: a child's files come back as plain dicts and lists through
 `marshal` (C, no objects named: 0.05 s for the whole national inventory against 0.5 s to
-pickle the reader's own containers). Plain data has no line and column marks, so a problem
-that needs a position in a file read elsewhere raises PositionElsewhere, and the caller reads
-those files again here and does the rest in this process (load.py): positions are needed only
-for problems, and an inventory with problems is not the one to be fast on. The reference
-checks send back their problems (usually none).
+pickle the reader's own containers). Plain data has no line and column marks: a problem
+that needs a position in a file read elsewhere has that file read again where it is asked
+(place.py); what cannot be placed so raises PositionElsewhere, and the caller reads those files
+again here and does the rest in this process (load.py). The reference checks send back their
+problems (usually none), placed.
 
 Only for an inventory of at least SPLIT_BYTES to parse (files the cache has are read here),
 and when fork.py says a fork is safe here. Any failure of a child (it dies, is killed, sends

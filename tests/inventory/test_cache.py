@@ -7,11 +7,15 @@ import os
 import pickle
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from netmon.gen.inventory import national, write
 from netmon.inventory import check_inventory
 from netmon.inventory.cache import InventoryCache
+from netmon.inventory.place import Placer
+from netmon.inventory.split import PositionElsewhere
 
 DATA = Path(__file__).parent.parent / "data"
 CREDENTIALS = ("lab-snmp-v2c", "lab-snmp-v3", "lab-ssh")
@@ -206,3 +210,53 @@ def test_no_cache_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     cache = InventoryCache.default()
     assert cache is not None
     assert cache.folder == Path.home() / ".cache" / "netmon" / "inventory"
+
+
+def _national_with_a_warning(tmp_path: Path) -> tuple[Path, Path]:
+    """A small national inventory whose province-02.yaml has an agency cut off (its CPE's link
+    dropped): a warning, and the inventory valid."""
+    folder = tmp_path / "national"
+    write(national(provinces=3, per_province=30, pops=2), folder)
+    edited = folder / "province-02.yaml"
+    lines = edited.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith("  - {id: p02-pop1--cpe-p02-001,")]
+    assert len(kept) == len(lines) - 1
+    edited.write_text("".join(kept), encoding="utf-8")
+    return folder, edited
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_a_warning_from_a_warm_cache_is_placed_by_reading_its_file_alone(
+    tmp_path: Path, split: bool
+) -> None:
+    # A valid inventory may carry a warning for months: each run used to read every file again
+    # to place it (2.1 s a validate at national size, against 0.7 s without the warning).
+    folder, edited = _national_with_a_warning(tmp_path)
+    place = tmp_path / "cache" / "inventory"
+    cold = check_inventory(folder, CREDENTIALS, split=False)
+    assert [p.severity for p in cold[1]] == ["warning"] and cold[1][0].file == str(edited)
+    check_inventory(folder, CREDENTIALS, InventoryCache(place))
+    _drop_results(place)
+    cache, keep = InventoryCache(place), list[Any]()
+    warm = check_inventory(folder, CREDENTIALS, cache, split=split, keep=keep)
+    assert (cache.misses, cache.result_hits) == (0, 0)  # every file's data plain, from the cache
+    assert warm == cold
+    assert keep[0].placer.files_read == (str(edited),)
+
+
+def test_a_problem_that_cannot_be_placed_so_is_placed_by_reading_the_folder_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, _ = _national_with_a_warning(tmp_path)
+    place = tmp_path / "cache" / "inventory"
+    cold = check_inventory(folder, CREDENTIALS, split=False)
+    check_inventory(folder, CREDENTIALS, InventoryCache(place))
+    _drop_results(place)
+
+    def unplaced(self: Placer, file: str, data: Any) -> Any:
+        raise PositionElsewhere
+
+    monkeypatch.setattr(Placer, "placed", unplaced)
+    keep = list[Any]()
+    assert check_inventory(folder, CREDENTIALS, InventoryCache(place), keep=keep) == cold
+    assert not keep[0].elsewhere  # every file read again here, with its positions
