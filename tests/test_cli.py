@@ -340,3 +340,23 @@ def test_commands_that_only_read_the_inventory_import_no_probing_machinery(
     modules = seen.read_text().split("\n")
     assert "netmon.probes" in modules  # the registry itself: the test looks where it should
     assert [m for m in modules if m.split(".")[0] in heavy or m in heavy] == []
+
+
+@pytest.mark.parametrize(
+    "command", [["validate"], ["report", "spof", "-o", "json"], ["inventory", "show"]]
+)
+def test_ctrl_c_says_interrupted_and_exits_130(command: list[str]) -> None:
+    """A real SIGINT while the inventory is read (typer turns it into a silent exit 130)."""
+    done = _main_after(
+        "import os, signal, time\n"
+        "import netmon.inventory.load as load\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "read = load._read_bytes\n"
+        "def interrupted(folder):\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    time.sleep(30)\n"
+        "    return read(folder)\n"
+        "load._read_bytes = interrupted\n",
+        command,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "netmon: interrupted\n")

@@ -138,6 +138,8 @@ def main() -> None:
         try:
             build_app(names)()
         except SystemExit as done:
+            if _interrupted(done):
+                print("netmon: interrupted", file=sys.stderr)
             if quick:
                 _exit_now(done.code)
             raise
@@ -154,6 +156,14 @@ def main() -> None:
         with contextlib.suppress(OSError):
             os.write(2, f"netmon: error: {exc}\n".encode())
         os._exit(1)
+
+
+def _interrupted(done: SystemExit) -> bool:
+    """Whether typer turned a Ctrl-C into this exit: it raises Exit(130) from the
+    KeyboardInterrupt and exits with its code, silently. (A command that says it was
+    interrupted itself, as the demo does, raises its Exit from None.)"""
+    inner = done.__context__
+    return inner is not None and isinstance(inner.__cause__, KeyboardInterrupt)
 
 
 def _exit_now(code: object) -> NoReturn:
