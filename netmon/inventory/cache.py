@@ -215,11 +215,13 @@ class InventoryCache:
         if self.models and self._ready():
             self._store(key, (inventory, stored), prefix)
 
-    def write_result(self, prefix: str, key: str, inventory: model.Inventory) -> None:
-        """A clean folder's result (no problem) written at once, background or not: by a child
-        that is itself off the command's path (load.py)."""
+    def write_result(
+        self, prefix: str, key: str, inventory: model.Inventory, warnings: list[Problem]
+    ) -> None:
+        """A valid folder's result (its warnings, if any) written at once, background or not:
+        by a child that is itself off the command's path (load.py)."""
         if self.models and self._ready():
-            self._write_entry(key, (inventory, []), prefix)
+            self._write_entry(key, (inventory, [astuple(p) for p in warnings]), prefix)
 
     def _store(self, key: str, payload: tuple[Any, Any], prefix: str | None) -> None:
         if self.background:

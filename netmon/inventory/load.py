@@ -239,7 +239,7 @@ def _checked(
     source: str,
     split: bool,
     then: Then | None,
-    store: Callable[[Inventory], None] | None,
+    store: Callable[[Inventory, list[Problem]], None] | None,
     hand_over: InventoryCache | None,
 ) -> Checked:
     """The references checked and, when no error, the model built and then(model) made: at
@@ -247,9 +247,10 @@ def _checked(
     problems while this process builds the model and makes then(). With then() (a report: its
     analysis keeps this process busy for a second), the child has time for more: it builds
     the model too, finds the agencies with no path to the core, and once it has replied stores
-    a clean model (store: the cache's write, 0.4 s of pickling), so that the report's process
-    need not. What then() made of an inventory the checks refuse is dropped. hand_over: a
-    cache whose queued entries (the files read here) the child writes first (cache.py)."""
+    that model with its warnings (store: the cache's write, 0.4 s of pickling), so that the
+    report's process need not. What then() made of an inventory the checks refuse is dropped.
+    hand_over: a cache whose queued entries (the files read here) the child writes first
+    (cache.py)."""
     from netmon.inventory.checks import check_references, unconnected, unreached
 
     if any(p.severity == "error" for p in raw.problems):
@@ -266,8 +267,8 @@ def _checked(
         return found, cut_off
 
     store_own = None
-    if then is not None and store is not None and not raw.problems:
-        store_own = functools.partial(_store_own_model, mine, store)
+    if then is not None and store is not None:  # raw.problems: warnings at most, by now
+        store_own = functools.partial(_store_own_model, raw, mine, store)
     # Once it has replied, the child writes the entries of the files read here (a cache's
     # queue), then its own model: this process drops its queue when the child replies.
     writes = hand_over.queued_writes() if split and hand_over is not None else None
@@ -313,7 +314,7 @@ def _checked(
         if cut_off is None:  # the child did not look (no then()), or failed
             cut_off = sorted(unreached(inventory)) if cut_off_here is None else cut_off_here
         problems += unconnected(raw, cut_off)
-    stored = store_own is not None and found == [] and not problems
+    stored = store_own is not None and found == []
     return Checked(inventory, problems, made, stored)
 
 
@@ -323,14 +324,25 @@ def _each(steps: Sequence[Callable[[], object]]) -> None:
 
 
 def _store_own_model(
-    mine: list[tuple[list[str], Inventory]], store: Callable[[Inventory], None]
+    raw: Raw,
+    mine: list[tuple[list[str], Inventory]],
+    store: Callable[[Inventory, list[Problem]], None],
 ) -> None:
-    """In the checking child, once it has replied: its own model stored when it is clean (no
-    agency cut off). Its own, built after the fork: the report's process then touches only
-    memory pages of its own, not ones it would have to copy while this child lives (20,000
-    faults, 0.1 s at national size)."""
-    if mine and not mine[0][0]:
-        store(mine[0][1])
+    """In the checking child, once it has replied: its own model stored, with the warnings
+    this process finds too (the files' own, the agencies cut off: placed here, place.py).
+    Its own model, built after the fork: the report's process then touches only memory pages
+    of its own, not ones it would have to copy while this child lives (20,000 faults, 0.1 s
+    at national size)."""
+    from netmon.inventory.checks import unconnected
+
+    if not mine:
+        return
+    cut_off, model = mine[0]
+    try:
+        warnings = raw.problems + unconnected(raw, cut_off)
+    except PositionElsewhere:
+        return  # not stored: the next run does the work again
+    store(model, warnings)
 
 
 def _problems_elsewhere(raw: Raw, names: tuple[str, ...] | None) -> Any:

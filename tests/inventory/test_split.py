@@ -444,8 +444,8 @@ def test_the_checker_stores_a_clean_model_and_a_refused_one_is_stored_here(
 def test_a_model_with_warnings_is_stored_with_them(
     folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """load_then, split: the checking child stores only a clean model; one with an agency cut
-    off is stored here, with its warning, as check_inventory finds it."""
+    """load_then, split: the checking child stores a model with an agency cut off too, with
+    its warning placed as check_inventory places it; this process queues no result."""
     EDITS["agency cut off (a warning)"](folder / "province-02.yaml")
     expected = check_inventory(folder, split=False)
     assert [p.severity for p in expected[1]] == ["warning"]
@@ -457,13 +457,19 @@ def test_a_model_with_warnings_is_stored_with_them(
         write_result(self, *args)
 
     monkeypatch.setattr(InventoryCache, "write_result", marked)
+    monkeypatch.setattr(InventoryCache, "put_result", _refused)
     cache = InventoryCache(tmp_path / "cache", background=True)
     assert load_then(folder, lambda inventory: inventory, cache=cache, split=True) == expected[0]
     fork.wait_all()
+    assert marker.exists()
+    monkeypatch.undo()
     again = InventoryCache(tmp_path / "cache")
     assert check_inventory(folder, cache=again) == expected
     assert again.result_hits == 1
-    assert not marker.exists()
+
+
+def _refused(self: InventoryCache, *args: Any) -> None:
+    raise AssertionError("this process stored a result the checking child stores")
 
 
 def test_the_checker_writes_the_files_read_here_and_no_writer_is_forked(
