@@ -105,6 +105,33 @@ def test_show_json_on_base() -> None:
     assert data["dual_homed"] == 1
 
 
+@pytest.mark.parametrize("where", [DATA / "base.yaml", REPO / "inventory", "national"])
+def test_show_counts_the_agencies_the_design_coverage_counts(
+    where: Path | str, tmp_path: Path
+) -> None:
+    """`inventory show` counts agencies per level and group from the inventory; the declared
+    design's coverage (the reports', /metrics') has the same totals."""
+    from netmon.gen.inventory import national, write
+    from netmon.inventory import load_inventory
+    from netmon.topology import build_snapshot
+
+    if where == "national":
+        where = tmp_path / "national"
+        write(national(provinces=3, per_province=40, pops=3), where)
+    assert isinstance(where, Path)
+    out = run("inventory", "show", "-o", "json", "--inventory", str(where))
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    inv = load_inventory(where)
+    coverage = build_snapshot(inv).coverage
+    by_level = {c.id: c.total for c in coverage.by_level if c.total}
+    by_group = {c.id: c.total for c in coverage.by_group if c.total}
+    assert (data["by_level"], data["by_group"]) == (by_level, by_group)
+    assert list(data["by_level"]) == list(dict.fromkeys(a.level for a in inv.agencies))
+    assert list(data["by_group"]) == sorted(by_group)
+    assert sum(data["by_level"].values()) == data["agencies"] == coverage.total.total
+
+
 def test_show_on_invalid_inventory_exits_1() -> None:
     out = run("inventory", "show", "--inventory", str(DATA / "invalid" / "unknown-site.yaml"))
     assert out.returncode == 1

@@ -18,7 +18,6 @@ from netmon.inventory import load_inventory
 from netmon.inventory.cache import InventoryCache
 from netmon.inventory.export import FOLDERS, FORMATS, summary
 from netmon.inventory.format import FILE
-from netmon.model import Inventory
 from netmon.yamlspec import json_schema
 
 app = typer.Typer(help="Show, export and describe the inventory.", no_args_is_help=True)
@@ -49,7 +48,7 @@ def show(
       netmon inventory show -o json | jq .by_group
     """
     inv = load_inventory(inventory, cache=InventoryCache.default(background=True))
-    data = summary(inv, *_agency_counts(inv))
+    data = summary(inv)
     if output is Output.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -72,21 +71,6 @@ def show(
             label = data["level_names"].get(name, name) if key == "by_level" else name
             table.add_row(f"{label} ({name})" if label != name else name, str(count))
         console.print(table)
-
-
-def _agency_counts(inv: Inventory) -> tuple[dict[str, int], dict[str, int]]:
-    """Agencies per level and per group, read from the declared design's coverage (topology
-    counts them; nothing else does). Levels with agencies in the order the agencies first
-    name them and groups with agencies by id, as `inventory show` has always listed them."""
-    # Imported here: `inventory export` and `schema` need no graph library.
-    from netmon.topology import build_snapshot
-
-    coverage = build_snapshot(inv).coverage
-    levels = {c.id: c.total for c in coverage.by_level}
-    first_named = dict.fromkeys(a.level for a in inv.agencies)
-    by_level = {lv: levels[lv] for lv in first_named}
-    by_group = {c.id: c.total for c in sorted(coverage.by_group, key=lambda c: c.id) if c.total}
-    return by_level, by_group
 
 
 @app.command()

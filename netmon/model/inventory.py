@@ -7,6 +7,7 @@ carries its effective settings.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
@@ -204,11 +205,11 @@ class Inventory:
     @cached_property
     def dual_homed(self) -> tuple[str, ...]:
         """Agencies whose devices have two or more declared links (redundancy is two links)."""
-        return tuple(
-            a.id
-            for a in self.agencies
-            if sum(len(self.links_of_device[d.id]) for d in self.devices_of_agency[a.id]) >= 2
-        )
+        # Link ends counted in C (links_of_device's 30,000 tuples cost `inventory show` 0.1 s)
+        ends = Counter(lk.a.device for lk in self.links)
+        ends.update(lk.b.device for lk in self.links)
+        mine = self.devices_of_agency
+        return tuple(a.id for a in self.agencies if sum(ends[d.id] for d in mine[a.id]) >= 2)
 
     def core_devices(self) -> tuple[Device, ...]:
         return tuple(d for d in self.devices if d.role == "core")

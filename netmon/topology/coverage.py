@@ -1,7 +1,8 @@
 """Coverage: agencies connected per level, group, service and (level, group) cell.
 
-The one place netmon counts them: the reports, /metrics and `netmon inventory show` all read
-these counts from the Snapshot.
+The one place netmon counts connected agencies: the reports and /metrics read these counts
+from the Snapshot. (`netmon inventory show` counts agencies per level and group from the
+inventory alone: the same totals, and no design to analyse.)
 """
 
 from __future__ import annotations

@@ -146,3 +146,20 @@ def test_ssh_needs_a_platform_netmon_has_commands_for(
     assert f"device 'core-1' is probed by ssh but {words}" in first.message
     assert "set platform to one of" in (first.hint or "") and "linux" in (first.hint or "")
     assert first.file.endswith("inv.yaml") and first.line > 1
+
+
+@pytest.mark.parametrize("where", ["shipped", "national"])
+def test_dual_homed_agencies_have_two_links_or_more(where: str, tmp_path: Path) -> None:
+    from netmon.gen.inventory import national, write
+
+    folder = Path(__file__).parents[2] / "inventory"
+    if where == "national":
+        folder = tmp_path / "national"
+        write(national(provinces=2, per_province=60, pops=3), folder)
+    inv = load_inventory(folder)
+    links = {a.id: 0 for a in inv.agencies}
+    for d in inv.devices:
+        if d.agency is not None:
+            links[d.agency] += sum(d.id in (lk.a.device, lk.b.device) for lk in inv.links)
+    assert inv.dual_homed == tuple(a for a, n in links.items() if n >= 2)
+    assert 0 < len(inv.dual_homed) < len(inv.agencies)
