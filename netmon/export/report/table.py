@@ -1,14 +1,14 @@
-"""Tables for people at a terminal (rich), one layout per report."""
+"""Tables for people at a terminal, one layout per report (drawn by grid.py: rich's look, at
+national size)."""
 
 from __future__ import annotations
 
-import io
 import shutil
+import textwrap
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
-from rich.console import Console
-from rich.table import Table
-
+from netmon.export.report.grid import Grid, draw, grid
 from netmon.export.report.views import View, label
 from netmon.model.snapshot import (
     Cause,
@@ -29,17 +29,8 @@ DESIGN_BANNER = (
 AGENCIES_SHOWN = 6
 
 
-def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> Table:
-    t = Table(title=title, title_justify="left", show_lines=False)
-    for c in columns:
-        t.add_column(
-            c,
-            justify="right" if c in {"total", "reachable", "cut off", "%", "n"} else "left",
-            overflow="fold",
-        )
-    for r in rows:
-        t.add_row(*(str(x) for x in r))
-    return t
+def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> Grid:
+    return grid(title, columns, rows, right=("total", "reachable", "cut off", "%", "n"))
 
 
 def _causes(causes: tuple[Cause, ...]) -> str:
@@ -48,7 +39,7 @@ def _causes(causes: tuple[Cause, ...]) -> str:
     return ", ".join(f"{c.kind} {c.id} ({c.state})" for c in causes)
 
 
-def _counts(title: str, counts: Iterable[CoverageCount]) -> Table:
+def _counts(title: str, counts: Iterable[CoverageCount]) -> Grid:
     return _table(
         title,
         ("id", "name", "total", "reachable", "cut off", "%"),
@@ -67,7 +58,7 @@ def _name(snapshot: Snapshot, element: Element) -> str:
     return "" if name == element.id else name
 
 
-def _spof(snapshot: Snapshot, title: str, r: Redundancy) -> list[Table]:
+def _spof(snapshot: Snapshot, title: str, r: Redundancy) -> list[Grid]:
     spofs = _table(
         f"Single points of failure, {title}",
         ("element", "name", "n", "agencies"),
@@ -88,7 +79,7 @@ def _spof(snapshot: Snapshot, title: str, r: Redundancy) -> list[Table]:
     return [spofs, summary]
 
 
-def tables(snapshot: Snapshot, view: View) -> list[Table]:
+def tables(snapshot: Snapshot, view: View) -> list[Grid]:
     if view == "coverage":
         c = snapshot.coverage
         out = [
@@ -195,12 +186,9 @@ def _status(d: DeviceState) -> str:
 
 def render(snapshot: Snapshot, view: View, page: str | None = None) -> str:
     width = max(100, shutil.get_terminal_size((120, 24)).columns)
-    buf = io.StringIO()
-    console = Console(file=buf, width=width, no_color=True, highlight=False, soft_wrap=False)
-    if not snapshot.probed:
-        console.print(DESIGN_BANNER)
+    out = [textwrap.fill(DESIGN_BANNER, width) + "\n"] if not snapshot.probed else []
     for t in tables(snapshot, view):
-        if not snapshot.probed and isinstance(t.title, str):
-            t.title += " (declared design)"
-        console.print(t)
-    return buf.getvalue()
+        if not snapshot.probed:
+            t = replace(t, title=t.title + " (declared design)")
+        out.append(draw(t, width))
+    return "".join(out)
