@@ -8,12 +8,11 @@ or the probe results again, and it round-trips through JSON (`--snapshot FILE`, 
 from __future__ import annotations
 
 import json
-import types
-import typing
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import Literal
 
+from netmon.model.codec import dumper, load
 from netmon.model.inventory import Endpoint, Group, Level, Service, Site
 from netmon.model.observation import InterfaceState
 
@@ -245,23 +244,12 @@ class Snapshot:
 
 
 # --- JSON ---------------------------------------------------------------------------------------
-# Generic over the dataclasses above, driven by their type hints, so a new field needs no
-# serialiser change. Derived values (ratio, spofs...) are written for readers of the file and
+# Generic over the dataclasses above, driven by their type hints (codec.py), so a new field needs
+# no serialiser change. Derived values (ratio, spofs...) are written for readers of the file and
 # ignored on load.
 
-
-def to_data(value: Any) -> Any:
-    """Plain JSON-able data: dataclasses become objects, tuples lists."""
-    if is_dataclass(value) and not isinstance(value, type):
-        out = {f.name: to_data(getattr(value, f.name)) for f in fields(value)}
-        if isinstance(value, CoverageCount):
-            out["ratio"] = round(value.ratio, 6)
-        return out
-    if isinstance(value, tuple | list):
-        return [to_data(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): to_data(v) for k, v in value.items()}
-    return value
+to_data = dumper({CoverageCount: lambda c: {"ratio": round(c.ratio, 6)}})
+to_data.__doc__ = "Plain JSON-able data: dataclasses become objects, tuples lists."
 
 
 def snapshot_to_json(snapshot: Snapshot, indent: int | None = None) -> str:
@@ -278,43 +266,6 @@ def snapshot_from_json(text: str) -> Snapshot:
             if isinstance(data, dict)
             else f"not a {FORMAT} file"
         )
-    result = from_data(Snapshot, data, "snapshot")
+    result = load(Snapshot, data, "snapshot")
     assert isinstance(result, Snapshot)
     return result
-
-
-def from_data(tp: Any, data: Any, where: str) -> Any:
-    origin = typing.get_origin(tp)
-    if origin is Literal:
-        if data not in typing.get_args(tp):
-            raise ValueError(f"{where}: {data!r} is not one of {typing.get_args(tp)}")
-        return data
-    if origin in (types.UnionType, typing.Union):
-        args = typing.get_args(tp)
-        if data is None and type(None) in args:
-            return None
-        (inner,) = [a for a in args if a is not type(None)]
-        return from_data(inner, data, where)
-    if origin is tuple:
-        if not isinstance(data, list):
-            raise ValueError(f"{where}: expected a list")
-        item = typing.get_args(tp)[0]
-        return tuple(from_data(item, v, f"{where}[{i}]") for i, v in enumerate(data))
-    if isinstance(tp, type) and is_dataclass(tp):
-        if not isinstance(data, dict):
-            raise ValueError(f"{where}: expected an object")
-        hints = typing.get_type_hints(tp)
-        kwargs = {
-            f.name: from_data(hints[f.name], data[f.name], f"{where}.{f.name}")
-            for f in fields(tp)
-            if f.init and f.name in data
-        }
-        try:
-            return tp(**kwargs)
-        except TypeError as exc:  # a required field is absent
-            raise ValueError(f"{where}: {exc}") from None
-    if tp is float and isinstance(data, int | float) and not isinstance(data, bool):
-        return float(data)
-    if tp in (str, int, bool) and type(data) is tp:
-        return data
-    raise ValueError(f"{where}: {data!r} is not a {getattr(tp, '__name__', tp)}")
