@@ -21,7 +21,6 @@ from netmon.cli.availability_cmd import availability_cmd
 from netmon.cli.options import InventoryOpt, NoCacheOpt
 from netmon.errors import NetmonError
 from netmon.export.report import View, render
-from netmon.export.report.dot import pages
 from netmon.inventory import load_then
 from netmon.inventory.cache import InventoryCache
 from netmon.model import Inventory, Snapshot, snapshot_from_json
@@ -259,17 +258,16 @@ def topology(
         say_if_design(snap)
         sys.stdout.write(text)
         return
+    from netmon.export.report.atlas import write_atlas  # here: threads for this command only
+
     snap = load_snapshot(snapshot, inventory, no_cache)
-    (out_dir / "topology").mkdir(parents=True, exist_ok=True)
-    ext = output.value
-    written = [out_dir / f"topology.{ext}"]
-    written[0].write_text(render(snap, "topology", ext), encoding="utf-8")
-    for page in pages(snap):
-        path = out_dir / "topology" / f"{page}.{ext}"
-        path.write_text(render(snap, "topology", ext, page=page), encoding="utf-8")
-        written.append(path)
+    written = write_atlas(snap, out_dir, output.value, say=_progress)
     say_if_design(snap)
     print(f"wrote {len(written)} pages to {out_dir} (start with {written[0]})", file=sys.stderr)
+
+
+def _progress(text: str) -> None:
+    print(f"netmon: {text}", file=sys.stderr, flush=True)
 
 
 # Measured from Prometheus, not from a snapshot: its own module (issue 20).

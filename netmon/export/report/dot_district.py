@@ -58,7 +58,7 @@ class DistrictPage:
         self.s = snapshot
         self.group = group
         self.page = page
-        self.shape = Shape(snapshot)
+        self.shape = Shape.of(snapshot)
         self.causes = cause_counts(snapshot)
         agencies = sorted(
             self.shape.agencies_by_group.get(group, []),
@@ -147,10 +147,10 @@ class DistrictPage:
         mine = set(self.shape.pops.get(self.group, []))
         cpes = {d for a in self.shape.agencies_by_group.get(self.group, []) for d in a.devices}
         out = set()
-        for lk in self.s.links:
-            for end, other in ((lk.a, lk.b), (lk.b, lk.a)):
-                peer = self.s.device_by_id.get(other.device)
-                if end.device in cpes and peer and peer.agency is None and peer.id not in mine:
+        for cpe in cpes:
+            for other in self.shape.cabled.get(cpe, ()):
+                peer = self.s.device_by_id.get(other)
+                if peer and peer.agency is None and peer.id not in mine:
                     out.add(peer.id)
         return sorted(out)
 
@@ -204,7 +204,7 @@ class DistrictPage:
 
 def district_pages(snapshot: Snapshot, group: str) -> int:
     """How many printed pages the district takes (PAGE_AGENCIES agencies a page)."""
-    return _pages(sum(a.group == group for a in snapshot.agencies))
+    return _pages(len(Shape.of(snapshot).agencies_by_group.get(group, ())))
 
 
 def _pages(agencies: int) -> int:

@@ -78,7 +78,7 @@ class Overview:
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.s = snapshot
-        self.shape = Shape(snapshot)
+        self.shape = Shape.of(snapshot)
         self.causes = cause_counts(snapshot)
         self.lines: list[str] = []
 
