@@ -155,23 +155,7 @@ def national_figures(provinces: int, runs: int) -> None:
             shutil.rmtree(cache_home / "netmon", ignore_errors=True)
 
         cold = {**env, "NETMON_NO_CACHE": "1"}
-        for what, args, target in (
-            (
-                "netmon validate",
-                ["validate", "-i", str(folder), "-c", str(REPO / "config.yaml")],
-                1.5,
-            ),
-            (
-                "netmon report spof -o json",
-                ["report", "spof", "-o", "json", "-i", str(folder)],
-                3.0,
-            ),
-            (
-                "netmon report coverage -o json",
-                ["report", "coverage", "-o", "json", "-i", str(folder)],
-                None,
-            ),
-        ):
+        for what, args, target in commands(folder):
             print(f"{what}, end to end (median of 3):")
             for case, run_env, before in (
                 ("cold, no cache (NETMON_NO_CACHE=1)", cold, None),
@@ -188,24 +172,26 @@ def national_figures(provinces: int, runs: int) -> None:
         found = check_inventory(warned)[1]
         assert [p.severity for p in found] == ["warning"], found
         print(f"the same inventory with one warning ({why}), end to end (median of 3):")
-        for what, args, target in (
-            (
-                "netmon validate",
-                ["validate", "-i", str(warned), "-c", str(REPO / "config.yaml")],
-                1.5,
-            ),
-            (
-                "netmon report spof -o json",
-                ["report", "spof", "-o", "json", "-i", str(warned)],
-                3.0,
-            ),
-        ):
+        for what, args, target in commands(warned)[:2]:  # the two with a target
             for case, run_env, before in (
                 ("cold, no cache (NETMON_NO_CACHE=1)", cold, None),
                 ("warm, nothing changed", env, None),
                 ("another file edited", env, appending(warned / files[1].name)),
             ):
                 print(f"  {what}, {case}: {timed_run(args, run_env, before, target)}")
+
+
+def commands(folder: Path) -> list[tuple[str, list[str], float | None]]:
+    """The commands timed end to end on folder: (what, netmon's arguments, target)."""
+    return [
+        ("netmon validate", ["validate", "-i", str(folder), "-c", str(REPO / "config.yaml")], 1.5),
+        ("netmon report spof -o json", ["report", "spof", "-o", "json", "-i", str(folder)], 3.0),
+        (
+            "netmon report coverage -o json",
+            ["report", "coverage", "-o", "json", "-i", str(folder)],
+            None,
+        ),
+    ]
 
 
 def timed_run(
