@@ -66,3 +66,14 @@ def test_wide_characters_are_counted_in_terminal_cells() -> None:
         assert len(widths) == 1 and max(widths) <= width
         kept = "".join(line.split("│")[2].strip() for line in text.splitlines()[4:-1])
         assert kept.replace(" ", "") == "".join(r[1] for r in rows).replace(" ", "")
+
+
+def test_control_characters_are_drawn_as_spaces() -> None:
+    # What a device reported (a sysName with an escape sequence) never reaches the terminal.
+    rows = [("evil", "\x1b[31mred\x1b[0m"), ("two\nlines", "tab\there"), ("c1", "a\x9bb")]
+    text = draw(grid("Neighbours", ("id", "name"), rows), 100)
+    assert not any(ch in text for ch in "\x1b\t\x9b")
+    assert text.count("\n") == len(text.splitlines()) == 8  # title, 3 rules, header, 3 rows
+    assert "│ evil      │  [31mred [0m │" in text
+    assert "│ two lines │ tab here     │" in text
+    assert len(_widths(text)) == 1

@@ -33,9 +33,19 @@ def grid(
     return Grid(
         title,
         tuple(columns),
-        tuple(tuple(map(str, r)) for r in rows),
+        tuple(tuple(map(_text, r)) for r in rows),
         frozenset(i for i, c in enumerate(columns) if c in named),
     )
+
+
+# Control characters (a line feed in a name, an escape sequence in what a device reported)
+# would move the cursor or recolour the terminal: each is drawn as a space.
+_CONTROLS = dict.fromkeys([*range(0x20), 0x7F, *range(0x80, 0xA0)], " ")
+
+
+def _text(value: object) -> str:
+    text = str(value)
+    return text if text.isprintable() else text.translate(_CONTROLS)
 
 
 def draw(table: Grid, width: int) -> str:
